@@ -1,0 +1,7 @@
+package clients
+
+var goldenCases = []struct {
+	name, client string
+	adapter      Adapter
+	servers      []string
+}{}
