@@ -44,6 +44,12 @@ func (d *yamlDoc) offset(line, col int) int {
 }
 
 func parseYAMLTree(src []byte) (*node, error) {
+	// Decoding into a plain value rejects duplicate keys, which the Node
+	// API accepts; clients decoding the file would reject them too.
+	var plain any
+	if err := yaml.Unmarshal(src, &plain); err != nil {
+		return nil, fmt.Errorf("parse yaml: %w", err)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("parse yaml: %w", err)
