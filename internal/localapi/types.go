@@ -1,0 +1,109 @@
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/countersign/countersign/internal/broker"
+	"github.com/countersign/countersign/internal/policy"
+)
+
+// Status is the answer to GET /v1/status.
+type Status struct {
+	Version   string    `json:"version"`
+	PID       int       `json:"pid"`
+	Socket    string    `json:"socket"`
+	Home      string    `json:"home"`
+	StartedAt time.Time `json:"started_at"`
+	Pending   int       `json:"pending"`
+	Sessions  int       `json:"sessions"`
+	Rules     int       `json:"rules"`
+	Paused    string    `json:"paused,omitempty"`
+}
+
+// SessionRequest opens a shim session (POST /v1/sessions). The response is
+// a stream of SessionUpdate lines that lasts as long as the session: the
+// first carries the session id and the policy in force, later ones carry a
+// new policy whenever it changes. Closing the request ends the session.
+type SessionRequest struct {
+	Server  string   `json:"server"`
+	Client  string   `json:"client,omitempty"`
+	Command []string `json:"command,omitempty"`
+	URL     string   `json:"url,omitempty"`
+	PID     int      `json:"pid"`
+}
+
+// SessionUpdate is one line of a session stream.
+type SessionUpdate struct {
+	SessionID string      `json:"session_id,omitempty"`
+	Policy    *policy.Set `json:"policy,omitempty"`
+}
+
+// CallRequest asks the core to decide a held tools/call (POST /v1/calls).
+// The response comes when the call is decided; the shim cancels the request
+// to withdraw the call.
+type CallRequest struct {
+	ID          string          `json:"id"`
+	SessionID   string          `json:"session_id"`
+	Tool        string          `json:"tool"`
+	Args        json.RawMessage `json:"arguments"`
+	ArgsSize    int64           `json:"arguments_size"`
+	ArgsDigest  string          `json:"arguments_digest"`
+	TimeoutMS   int64           `json:"timeout_ms"`
+	RequestedAt time.Time       `json:"requested_at"`
+	Flags       []string        `json:"flags,omitempty"`
+}
+
+// CallDecision is the core's answer to a CallRequest.
+type CallDecision struct {
+	Decision  string `json:"decision"`   // approved, denied, timeout, cancelled, blocked
+	DecidedBy string `json:"decided_by"` // user, rule, timeout, policy
+	Scope     string `json:"scope,omitempty"`
+	Note      string `json:"note,omitempty"`
+	RuleID    string `json:"rule_id,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// Approved reports whether the call may go to the server.
+func (d CallDecision) Approved() bool { return d.Decision == "approved" }
+
+// CallRecord is what the shim reports about a call, after the fact, through
+// POST /v1/records. Records are upserts by ID: fields left empty never erase
+// what the core already knows.
+type CallRecord struct {
+	ID            string          `json:"id"`
+	SessionID     string          `json:"session_id,omitempty"`
+	Client        string          `json:"client,omitempty"`
+	Server        string          `json:"server,omitempty"`
+	Tool          string          `json:"tool,omitempty"`
+	Args          json.RawMessage `json:"arguments,omitempty"`
+	ArgsSize      int64           `json:"arguments_size,omitempty"`
+	ArgsDigest    string          `json:"arguments_digest,omitempty"`
+	RequestedAt   time.Time       `json:"requested_at,omitzero"`
+	DecidedAt     time.Time       `json:"decided_at,omitzero"`
+	Decision      string          `json:"decision,omitempty"`
+	DecidedBy     string          `json:"decided_by,omitempty"`
+	RuleID        string          `json:"rule_id,omitempty"`
+	Reason        string          `json:"reason,omitempty"`
+	ServerMS      int64           `json:"server_ms,omitempty"`
+	ResultStatus  string          `json:"result_status,omitempty"`
+	ResultExcerpt json.RawMessage `json:"result_excerpt,omitempty"`
+	ResultSize    int64           `json:"result_size,omitempty"`
+}
+
+// Backend is what the LocalAPI serves. The core implements it.
+type Backend interface {
+	Status() Status
+	// OpenSession registers a shim session and streams policy updates to
+	// send until ctx ends, which also ends the session.
+	OpenSession(ctx context.Context, req SessionRequest, send func(SessionUpdate) error) error
+	Hold(ctx context.Context, req CallRequest) (CallDecision, error)
+	Record(ctx context.Context, recs []CallRecord) error
+	Pending() []broker.Pending
+	Decide(id string, d broker.Decision) error
+	Rules(ctx context.Context) ([]policy.Rule, error)
+	AddRule(ctx context.Context, r policy.Rule) (policy.Rule, error)
+	RemoveRule(ctx context.Context, id string) error
+	Subscribe() (<-chan broker.Event, func())
+}

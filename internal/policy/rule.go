@@ -1,0 +1,147 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Action is what a rule or verdict does with a call.
+type Action string
+
+const (
+	Allow Action = "allow"
+	Deny  Action = "deny"
+	Ask   Action = "ask"
+)
+
+// ParseAction accepts "allow", "deny" or "ask".
+func ParseAction(s string) (Action, error) {
+	switch a := Action(s); a {
+	case Allow, Deny, Ask:
+		return a, nil
+	}
+	return "", fmt.Errorf("unknown action %q (want allow, deny or ask)", s)
+}
+
+// Rule matches calls by client, server, tool and argument values. Empty
+// Client and Tool match everything; Server is required. Server and Tool are
+// globs in the syntax of path.Match ("read_*").
+type Rule struct {
+	ID        string     `json:"id"`
+	Action    Action     `json:"action"`
+	Client    string     `json:"client,omitempty"`
+	Server    string     `json:"server"`
+	Tool      string     `json:"tool,omitempty"`
+	Args      []ArgCond  `json:"args,omitempty"`
+	Note      string     `json:"note,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// ArgCond narrows a rule to calls whose argument at Path (dot-separated keys
+// into the arguments object, e.g. "path" or "options.mode") is a string or
+// number whose text matches Glob (doublestar syntax: "/home/me/work/**").
+type ArgCond struct {
+	Path string `json:"path"`
+	Glob string `json:"glob"`
+}
+
+// ParseArgCond parses the command-line form PATH=GLOB.
+func ParseArgCond(s string) (ArgCond, error) {
+	p, g, ok := strings.Cut(s, "=")
+	if !ok || p == "" {
+		return ArgCond{}, fmt.Errorf("argument condition %q: want PATH=GLOB", s)
+	}
+	if !doublestar.ValidatePattern(g) {
+		return ArgCond{}, fmt.Errorf("argument condition %q: invalid glob", s)
+	}
+	return ArgCond{Path: p, Glob: g}, nil
+}
+
+// Validate reports what is wrong with a rule a person wrote.
+func (r Rule) Validate() error {
+	if _, err := ParseAction(string(r.Action)); err != nil {
+		return err
+	}
+	if r.Server == "" {
+		return errors.New("a rule needs a server (use '*' for every server)")
+	}
+	for _, g := range []string{r.Server, r.Tool, r.Client} {
+		if _, err := path.Match(g, ""); err != nil {
+			return fmt.Errorf("invalid glob %q", g)
+		}
+	}
+	for _, c := range r.Args {
+		if c.Path == "" || !doublestar.ValidatePattern(c.Glob) {
+			return fmt.Errorf("invalid argument condition %s=%s", c.Path, c.Glob)
+		}
+	}
+	return nil
+}
+
+// Expired reports whether the rule has stopped applying at now.
+func (r Rule) Expired(now time.Time) bool {
+	return r.ExpiresAt != nil && !now.Before(*r.ExpiresAt)
+}
+
+// Matches reports whether the rule applies to call at now.
+func (r *Rule) Matches(c *Call, now time.Time) bool {
+	if r.Expired(now) || !glob(r.Server, c.Server) || !glob(r.Tool, c.Tool) || !glob(r.Client, c.Client) {
+		return false
+	}
+	if len(r.Args) == 0 {
+		return true
+	}
+	args, ok := c.decodedArgs()
+	if !ok {
+		return false // arguments we cannot read never satisfy a narrowed rule
+	}
+	for _, cond := range r.Args {
+		v, ok := lookup(args, cond.Path)
+		if !ok {
+			return false
+		}
+		if m, _ := doublestar.Match(cond.Glob, v); !m {
+			return false
+		}
+	}
+	return true
+}
+
+// glob matches an empty pattern against everything.
+func glob(pattern, s string) bool {
+	if pattern == "" || pattern == "*" {
+		return true
+	}
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}
+
+// lookup walks dot-separated keys and returns the scalar found there as text.
+func lookup(args map[string]any, p string) (string, bool) {
+	var cur any = args
+	for _, key := range strings.Split(p, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		if cur, ok = m[key]; !ok {
+			return "", false
+		}
+	}
+	switch v := cur.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return fmt.Sprint(v), true
+	}
+	return "", false
+}
