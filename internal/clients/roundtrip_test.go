@@ -66,10 +66,12 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 		t.Fatalf("wrap: %v", err)
 	}
 	var recs []Record
+	var locs []string
 	nWrapped := 0
 	for _, c := range changes {
 		if c.Action == ActionWrapped {
 			recs = append(recs, *c.Record)
+			locs = append(locs, c.Locator)
 			nWrapped++
 		}
 	}
@@ -112,8 +114,12 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 	if err != nil || !bytes.Equal(again, wrapped) {
 		t.Fatalf("second wrap changed bytes (err %v)", err)
 	}
-	// Unwrap with the journal records restores every byte.
-	back, uchanges, err := Unwrap(wrapped, a, nil, UnwrapOptions{Records: recs})
+	if nWrapped == 0 {
+		return
+	}
+	// Unwrap (of the entries wrapped here) with the journal records
+	// restores every byte.
+	back, uchanges, err := Unwrap(wrapped, a, locs, UnwrapOptions{Records: recs})
 	if err != nil {
 		t.Fatalf("unwrap: %v", err)
 	}
@@ -126,7 +132,7 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 		}
 	}
 	// Without records, every entry whose args existed is still exact.
-	bare, _, err := Unwrap(wrapped, a, nil, UnwrapOptions{})
+	bare, _, err := Unwrap(wrapped, a, locs, UnwrapOptions{})
 	if err != nil {
 		t.Fatalf("unwrap without records: %v", err)
 	}
@@ -134,7 +140,7 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 		t.Fatalf("record-free unwrap not exact\n--- got\n%s\n--- want\n%s", bare, src)
 	}
 	// Unwrapping an unwrapped file changes nothing.
-	same, _, err := Unwrap(src, a, nil, UnwrapOptions{})
+	same, _, err := Unwrap(src, a, locs, UnwrapOptions{})
 	if err != nil || !bytes.Equal(same, src) {
 		t.Fatalf("unwrap of original changed bytes (err %v)", err)
 	}

@@ -185,6 +185,10 @@ func lineEnding(src []byte, off int) string {
 func insertArgs(src []byte, f Format, l *launch, toks []string) (splice, error) {
 	list := "[" + strings.Join(toks, ", ") + "]"
 	if f == FormatJSON {
+		// a file written without spaces ("command":"x") gets none either
+		if l.cmd.start > 0 && src[l.cmd.start-1] == ':' {
+			return splice{l.cmd.end, l.cmd.end, `,"args":[` + strings.Join(toks, ",") + "]"}, nil
+		}
 		return splice{l.cmd.end, l.cmd.end, `, "args": ` + list}, nil
 	}
 	kv := "args = " + list
