@@ -57,7 +57,7 @@ func (e *unavailableError) Error() string {
 }
 
 func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
-func (e *unavailableError) Unwrap() error       { return e.cause }
+func (e *unavailableError) Unwrap() error        { return e.cause }
 
 func unavailableAdvice(locked bool) string {
 	switch runtime.GOOS {

@@ -26,7 +26,60 @@ type Redactor struct {
 // JSON).
 type secretForms struct {
 	name  string
-	forms [][]byte
+	forms []finder
+}
+
+// finder looks for one byte string. It searches from its rarest byte (by
+// a rough frequency rank for text, JSON and base64) rather than its first,
+// so a value starting with a common letter does not make bytes.Index stop
+// at every such letter of a 64 MiB input.
+type finder struct {
+	s   []byte
+	off int // index of the rarest byte in s
+}
+
+func newFinder(s []byte) finder {
+	f := finder{s: s}
+	for i := range s {
+		if byteRank(s[i]) < byteRank(s[f.off]) {
+			f.off = i
+		}
+	}
+	return f
+}
+
+// index returns the first occurrence of f.s in b at or after from, or -1.
+func (f *finder) index(b []byte, from int) int {
+	tail := f.s[f.off:]
+	for from+len(f.s) <= len(b) {
+		j := bytes.Index(b[from+f.off:], tail)
+		if j < 0 {
+			return -1
+		}
+		start := from + j
+		if bytes.Equal(b[start:start+f.off], f.s[:f.off]) {
+			return start
+		}
+		from = start + 1
+	}
+	return -1
+}
+
+// byteRank is low for bytes that are rare in text, JSON and base64.
+func byteRank(c byte) int {
+	switch {
+	case c < 0x20 || c >= 0x7f:
+		return 0
+	case strings.IndexByte("qzjxQZJXKVYW~^`|", c) >= 0:
+		return 1
+	case isUpper(c), strings.IndexByte("!#$%&'()*;<>?@[]{}", c) >= 0:
+		return 2
+	case isDigit(c), strings.IndexByte("+-=_/\\", c) >= 0:
+		return 3
+	case strings.IndexByte("etaoinsrh \",:.", c) >= 0:
+		return 5
+	}
+	return 4
 }
 
 // NewRedactor builds a Redactor from stored secrets, name → value. Empty
@@ -57,8 +110,8 @@ func (r *Redactor) Contains(b []byte) []string {
 	}
 	var names []string
 	for _, s := range r.secrets {
-		for _, f := range s.forms {
-			if bytes.Contains(b, f) {
+		for i := range s.forms {
+			if s.forms[i].index(b, 0) >= 0 {
 				names = append(names, s.name)
 				break
 			}
@@ -110,20 +163,16 @@ func (r *Redactor) spans(b []byte) []span {
 	if r != nil {
 		for _, s := range r.secrets {
 			label := Marker(s.name)
-			for _, f := range s.forms {
-				for off := 0; ; {
-					j := bytes.Index(b[off:], f)
-					if j < 0 {
-						break
-					}
-					all = append(all, span{start: off + j, end: off + j + len(f), label: label, secret: true})
-					off += j + len(f)
+			for i := range s.forms {
+				f := &s.forms[i]
+				for at := f.index(b, 0); at >= 0; at = f.index(b, at+len(f.s)) {
+					all = append(all, span{start: at, end: at + len(f.s), label: label, secret: true})
 				}
 			}
 		}
 	}
-	for i := range shapes {
-		findShape(b, &shapes[i], func(s, e int) bool {
+	for i := range shapeGroups {
+		findShapes(b, &shapeGroups[i], func(_ *shape, s, e int) bool {
 			all = append(all, span{start: s, end: e, label: RedactedMarker})
 			return true
 		})
@@ -207,7 +256,7 @@ func oddBackslashes(b []byte, p int) bool {
 // JavaScript's JSON.stringify does; as Go's encoding/json does (also
 // <, >, &, U+2028, U+2029); ASCII-only with lower- and upper-case \u
 // escapes (Python's json.dumps, Jackson); and with "\/" for '/'.
-func valueForms(v string) [][]byte {
+func valueForms(v string) []finder {
 	forms := []string{v}
 	if utf8.ValidString(v) {
 		js := jsonEscape(v, false, false, "")
@@ -217,10 +266,10 @@ func valueForms(v string) [][]byte {
 			jsonEscape(v, false, true, "%04X"),
 			strings.ReplaceAll(js, "/", `\/`))
 	}
-	var out [][]byte
+	var out []finder
 	for _, f := range forms {
-		if !slices.ContainsFunc(out, func(o []byte) bool { return string(o) == f }) {
-			out = append(out, []byte(f))
+		if !slices.ContainsFunc(out, func(o finder) bool { return string(o.s) == f }) {
+			out = append(out, newFinder([]byte(f)))
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -9,16 +10,20 @@ import (
 // RSA keys are about 13 KiB, JSON-escaped a little more).
 const pemMaxBody = 64 << 10
 
-// A shape finds one kind of well-known secret. Detection is two-step: a
-// literal anchor is located with bytes.Index (SIMD-fast, so inputs of tens
-// of MiB stay cheap), then a hand-written matcher checks the bytes around
-// it. No regular expression runs over the input.
+// A shape finds one kind of well-known secret that starts with prefix.
+// Detection is two-step: a short anchor (a rare byte of the prefix, such as
+// '_' or '-') is located with bytes.Index, which is SIMD-fast, and only
+// there is the prefix compared and a hand-written matcher run over the
+// bytes that follow. Shapes sharing an anchor share one pass over the
+// input, so a 64 MiB argument takes a handful of passes, and no regular
+// expression ever runs.
 type shape struct {
 	kind   string
-	anchor string
-	// match reports the end of the secret that starts at i (where the
-	// anchor was found), or ok=false. It may also move the start.
-	match func(b []byte, i int) (start, end int, ok bool)
+	prefix string
+	anchor string // a substring of prefix; its first occurrence is used
+	// match checks the secret that starts at i (where prefix is) and
+	// returns its end, or ok=false.
+	match func(b []byte, i int) (end int, ok bool)
 }
 
 // shapes is every detector. Each rule is as narrow as the vendor's format
@@ -27,33 +32,71 @@ type shape struct {
 var shapes = []shape{
 	// OpenAI (sk-..., sk-proj-..., sk-svcacct-...) and Anthropic
 	// (sk-ant-api03-...): a long random body.
-	{kind: "openai-or-anthropic-key", anchor: "sk-", match: token("sk-", isURLSafe, 20, 0, randomRun)},
-	{kind: "github-token", anchor: "ghp_", match: token("ghp_", isAlnum, 30, 0, mixed)},
-	{kind: "github-token", anchor: "gho_", match: token("gho_", isAlnum, 30, 0, mixed)},
-	{kind: "github-token", anchor: "ghu_", match: token("ghu_", isAlnum, 30, 0, mixed)},
-	{kind: "github-token", anchor: "ghs_", match: token("ghs_", isAlnum, 30, 0, mixed)},
-	{kind: "github-token", anchor: "ghr_", match: token("ghr_", isAlnum, 30, 0, mixed)},
-	{kind: "github-token", anchor: "github_pat_", match: token("github_pat_", isWord, 40, 0, mixed)},
-	// Slack: xoxb-, xoxp-, xoxa- (and refresh/session xoxr-, xoxs-).
-	{kind: "slack-token", anchor: "xox", match: slack},
+	{"openai-or-anthropic-key", "sk-", "-", token(3, isURLSafe, 20, 0, randomRun)},
+	{"github-token", "ghp_", "_", token(4, isAlnum, 30, 0, mixed)},
+	{"github-token", "gho_", "_", token(4, isAlnum, 30, 0, mixed)},
+	{"github-token", "ghu_", "_", token(4, isAlnum, 30, 0, mixed)},
+	{"github-token", "ghs_", "_", token(4, isAlnum, 30, 0, mixed)},
+	{"github-token", "ghr_", "_", token(4, isAlnum, 30, 0, mixed)},
+	{"github-token", "github_pat_", "_", token(11, isWord, 40, 0, mixed)},
+	// Slack: bot, user, app (and refresh, session) tokens.
+	{"slack-token", "xoxb-", "-", token(5, isSlack, 10, 0, hasDigit)},
+	{"slack-token", "xoxp-", "-", token(5, isSlack, 10, 0, hasDigit)},
+	{"slack-token", "xoxa-", "-", token(5, isSlack, 10, 0, hasDigit)},
+	{"slack-token", "xoxr-", "-", token(5, isSlack, 10, 0, hasDigit)},
+	{"slack-token", "xoxs-", "-", token(5, isSlack, 10, 0, hasDigit)},
 	// AWS access key ids: exactly 16 upper-case letters or digits.
-	{kind: "aws-access-key-id", anchor: "AKIA", match: token("AKIA", isUpperDigit, 16, 16, nil)},
-	{kind: "aws-access-key-id", anchor: "ASIA", match: token("ASIA", isUpperDigit, 16, 16, nil)},
+	{"aws-access-key-id", "AKIA", "A", token(4, isUpperDigit, 16, 16, nil)},
+	{"aws-access-key-id", "ASIA", "A", token(4, isUpperDigit, 16, 16, nil)},
 	// Google API keys: AIza + exactly 35 URL-safe characters.
-	{kind: "google-api-key", anchor: "AIza", match: token("AIza", isURLSafe, 35, 35, nil)},
-	{kind: "stripe-key", anchor: "sk_live_", match: token("sk_live_", isAlnum, 20, 0, mixed)},
-	{kind: "stripe-key", anchor: "rk_live_", match: token("rk_live_", isAlnum, 20, 0, mixed)},
-	{kind: "jwt", anchor: "eyJ", match: jwt},
-	{kind: "private-key", anchor: "-----BEGIN ", match: pem},
-	{kind: "bearer-token", anchor: "earer ", match: bearer},
-	{kind: "bearer-token", anchor: "EARER ", match: bearer},
+	{"google-api-key", "AIza", "A", token(4, isURLSafe, 35, 35, nil)},
+	{"stripe-key", "sk_live_", "_", token(8, isAlnum, 20, 0, mixed)},
+	{"stripe-key", "rk_live_", "_", token(8, isAlnum, 20, 0, mixed)},
+	{"jwt", "eyJ", "J", jwt},
+	{"private-key", "-----BEGIN ", "-", pem},
+	{"bearer-token", "Bearer ", "earer ", bearer},
+	{"bearer-token", "bearer ", "earer ", bearer},
+	{"bearer-token", "BEARER ", "EARER ", bearer},
+}
+
+// shapeGroup is the shapes that share one anchor, hence one pass.
+type shapeGroup struct {
+	anchor []byte
+	shapes []shapeAt
+}
+
+type shapeAt struct {
+	*shape
+	off int // where the anchor sits in the prefix
+}
+
+var shapeGroups = groupShapes(shapes)
+
+func groupShapes(all []shape) []shapeGroup {
+	var groups []shapeGroup
+	for i := range all {
+		s := &all[i]
+		off := strings.Index(s.prefix, s.anchor)
+		if off < 0 {
+			panic("vault: shape anchor " + s.anchor + " not in prefix " + s.prefix)
+		}
+		g := slices.IndexFunc(groups, func(g shapeGroup) bool { return string(g.anchor) == s.anchor })
+		if g < 0 {
+			groups = append(groups, shapeGroup{anchor: []byte(s.anchor)})
+			g = len(groups) - 1
+		}
+		groups[g].shapes = append(groups[g].shapes, shapeAt{s, off})
+	}
+	return groups
 }
 
 // ContainsSecretShape reports whether b contains a well-known key shape
 // (see shapes). Used by the policy's secret-in-arguments guard.
 func ContainsSecretShape(b []byte) bool {
-	for i := range shapes {
-		if findShape(b, &shapes[i], func(int, int) bool { return false }) {
+	found := false
+	for i := range shapeGroups {
+		findShapes(b, &shapeGroups[i], func(*shape, int, int) bool { found = true; return false })
+		if found {
 			return true
 		}
 	}
@@ -61,122 +104,113 @@ func ContainsSecretShape(b []byte) bool {
 }
 
 // SecretShapes returns the kinds of well-known key shapes found in b
-// ("github-token", "jwt", ...), each once, in a fixed order; nil if none.
+// ("github-token", "jwt", ...), each once, sorted; nil if none.
 func SecretShapes(b []byte) []string {
 	var kinds []string
-	for i := range shapes {
-		s := &shapes[i]
-		if len(kinds) > 0 && kinds[len(kinds)-1] == s.kind {
-			continue
-		}
-		if findShape(b, s, func(int, int) bool { return false }) {
-			kinds = append(kinds, s.kind)
-		}
+	for i := range shapeGroups {
+		findShapes(b, &shapeGroups[i], func(s *shape, _, _ int) bool {
+			if !slices.Contains(kinds, s.kind) {
+				kinds = append(kinds, s.kind)
+			}
+			return true
+		})
 	}
+	slices.Sort(kinds)
 	return kinds
 }
 
-// findShape calls each(start, end) for every match of s in b, stopping
-// when each returns false; it reports whether anything matched.
-func findShape(b []byte, s *shape, each func(start, end int) bool) bool {
-	found := false
-	for off := 0; off < len(b); {
-		j := bytes.Index(b[off:], []byte(s.anchor))
+// findShapes calls each(shape, start, end) for every match of g's shapes
+// in b, stopping when each returns false.
+func findShapes(b []byte, g *shapeGroup, each func(s *shape, start, end int) bool) {
+	for pos := 0; pos < len(b); {
+		j := bytes.Index(b[pos:], g.anchor)
 		if j < 0 {
-			break
+			return
 		}
-		i := off + j
-		start, end, ok := s.match(b, i)
-		if !ok {
-			off = i + 1
-			continue
+		at := pos + j
+		next := at + 1
+		for _, s := range g.shapes {
+			i := at - s.off
+			if i < 0 || !bytes.HasPrefix(b[i:], []byte(s.prefix)) {
+				continue
+			}
+			end, ok := s.match(b, i)
+			if !ok {
+				continue
+			}
+			if !each(s.shape, i, end) {
+				return
+			}
+			next = max(next, end)
 		}
-		found = true
-		if !each(start, end) {
-			break
-		}
-		off = max(end, i+1)
+		pos = next
 	}
-	return found
 }
 
-// token matches prefix + body, the body being a run of bytes accepted by
-// in, at least minBody long and, when maxBody > 0, exactly at most maxBody
-// long with no more body bytes or letters after it. check, if set,
+// token matches a prefix of prefixLen bytes and a body: a run of bytes
+// accepted by in, at least minBody long and, when maxBody > 0, at most
+// maxBody long and not followed by a letter or digit. check, if set,
 // validates the body further.
-func token(prefix string, in func(byte) bool, minBody, maxBody int, check func([]byte) bool) func([]byte, int) (int, int, bool) {
-	return func(b []byte, i int) (int, int, bool) {
+func token(prefixLen int, in func(byte) bool, minBody, maxBody int, check func([]byte) bool) func([]byte, int) (int, bool) {
+	return func(b []byte, i int) (int, bool) {
 		if !boundaryBefore(b, i) {
-			return 0, 0, false
+			return 0, false
 		}
-		s := i + len(prefix)
+		s := i + prefixLen
 		e := s
 		for e < len(b) && in(b[e]) {
 			e++
 		}
 		n := e - s
 		if n < minBody || (maxBody > 0 && n > maxBody) {
-			return 0, 0, false
+			return 0, false
 		}
 		if maxBody > 0 && e < len(b) && isAlnum(b[e]) {
-			return 0, 0, false
+			return 0, false
 		}
 		if check != nil && !check(b[s:e]) {
-			return 0, 0, false
+			return 0, false
 		}
-		return i, e, true
+		return e, true
 	}
-}
-
-// slack matches xox[bpars]-<digits and letters, with '-'>.
-func slack(b []byte, i int) (int, int, bool) {
-	if i+4 >= len(b) || b[i+4] != '-' {
-		return 0, 0, false
-	}
-	switch b[i+3] {
-	case 'b', 'p', 'a', 'r', 's':
-	default:
-		return 0, 0, false
-	}
-	return token("xoxb-", func(c byte) bool { return isAlnum(c) || c == '-' }, 10, 0, hasDigit)(b, i)
 }
 
 // jwt matches header.payload.signature where header and payload are
 // base64url JSON objects (both start "eyJ", i.e. `{"`). The signature may
 // be empty (alg none).
-func jwt(b []byte, i int) (int, int, bool) {
+func jwt(b []byte, i int) (int, bool) {
 	if !boundaryBefore(b, i) {
-		return 0, 0, false
+		return 0, false
 	}
 	e := i
 	for seg := range 3 {
 		s := e
 		if seg == 1 && !bytes.HasPrefix(b[s:], []byte("eyJ")) {
-			return 0, 0, false
+			return 0, false
 		}
 		for e < len(b) && isURLSafe(b[e]) {
 			e++
 		}
 		if seg < 2 {
 			if e-s < 10 || e >= len(b) || b[e] != '.' {
-				return 0, 0, false
+				return 0, false
 			}
 			e++ // the dot
 		}
 	}
-	return i, e, true
+	return e, true
 }
 
 // pem matches a private key block from "-----BEGIN ... PRIVATE KEY-----"
 // to the end of its END line. Without an END line it takes the header and
 // the base64 body that follows (escaped newlines included), failing closed
 // on a truncated key.
-func pem(b []byte, i int) (int, int, bool) {
+func pem(b []byte, i int) (int, bool) {
 	h := i + len("-----BEGIN ")
 	limit := min(len(b), h+64)
 	label := bytes.Index(b[h:limit], []byte("-----"))
 	if label < 0 || !bytes.Contains(b[h:h+label], []byte("PRIVATE KEY")) {
-		return 0, 0, false
+		return 0, false
 	}
 	body := h + label + 5
 	// Keys are a few KiB; a bounded search keeps many headers linear.
@@ -184,26 +218,23 @@ func pem(b []byte, i int) (int, int, bool) {
 		tail := body + end + len("-----END ")
 		limit := min(len(b), tail+64)
 		if c := bytes.Index(b[tail:limit], []byte("-----")); c >= 0 {
-			return i, tail + c + 5, true
+			return tail + c + 5, true
 		}
 	}
 	e := body
 	for e < len(b) && (isAlnum(b[e]) || strings.IndexByte("+/=\\ \t\r\n:-", b[e]) >= 0) {
 		e++
 	}
-	return i, e, true
+	return e, true
 }
 
-// bearer matches "Bearer <token>" (any case of the B) with a token of 16
-// or more token68 characters that looks random.
-func bearer(b []byte, i int) (int, int, bool) {
-	if i == 0 || (b[i-1] != 'B' && b[i-1] != 'b') || !boundaryBefore(b, i-1) {
-		return 0, 0, false
+// bearer matches "Bearer <token>" with a token of 16 or more token68
+// characters that looks random.
+func bearer(b []byte, i int) (int, bool) {
+	if !boundaryBefore(b, i) {
+		return 0, false
 	}
-	if b[i] == 'E' && b[i-1] != 'B' { // "bEARER" is not a scheme anyone writes
-		return 0, 0, false
-	}
-	s := i + len("earer ")
+	s := i + len("Bearer ")
 	for s < len(b) && b[s] == ' ' {
 		s++
 	}
@@ -212,9 +243,9 @@ func bearer(b []byte, i int) (int, int, bool) {
 		e++
 	}
 	if e-s < 16 || !randomRun(b[s:e]) {
-		return 0, 0, false
+		return 0, false
 	}
-	return i - 1, e, true
+	return e, true
 }
 
 // boundaryBefore reports whether a secret may start at i: at the start,
@@ -269,6 +300,7 @@ func randomRun(body []byte) bool {
 
 func hasDigit(body []byte) bool { return bytes.ContainsAny(body, "0123456789") }
 
+func isSlack(c byte) bool      { return isAlnum(c) || c == '-' }
 func isURLSafe(c byte) bool    { return isAlnum(c) || c == '-' || c == '_' }
 func isWord(c byte) bool       { return isAlnum(c) || c == '_' }
 func isUpperDigit(c byte) bool { return isUpper(c) || isDigit(c) }
