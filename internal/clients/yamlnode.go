@@ -207,7 +207,11 @@ func (d *yamlDoc) scalarEnd(off int, y *yaml.Node, inFlow bool) (int, bool) {
 func matchFlowEnd(src []byte, off int) int {
 	depth := 0
 	for i := off; i < len(src); i++ {
-		switch c := src[i]; c {
+		c := src[i]
+		if (c == '"' || c == '\'') && !tokenStart(src, off, i) {
+			continue // a quote inside a plain scalar
+		}
+		switch c {
 		case '"':
 			for i++; i < len(src) && src[i] != '"'; i++ {
 				if src[i] == '\\' {
@@ -240,4 +244,19 @@ func matchFlowEnd(src []byte, off int) int {
 		}
 	}
 	return -1
+}
+
+// tokenStart reports whether src[i] starts a flow token: only then does a
+// quote open a quoted scalar.
+func tokenStart(src []byte, off, i int) bool {
+	for j := i - 1; j >= off; j-- {
+		switch src[j] {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '[', '{', ',', ':':
+			return true
+		}
+		return false
+	}
+	return true
 }
