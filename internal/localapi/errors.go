@@ -13,5 +13,7 @@ var ErrAlreadyRunning = errors.New("another countersign core is already running"
 // and says where Countersign looked.
 type coreDown struct{ addr string }
 
-func (e *coreDown) Error() string        { return ErrCoreNotRunning.Error() + " (nothing answers at " + e.addr + ")" }
+func (e *coreDown) Error() string {
+	return ErrCoreNotRunning.Error() + " (nothing answers at " + e.addr + ")"
+}
 func (e *coreDown) Is(target error) bool { return target == ErrCoreNotRunning }

@@ -46,13 +46,18 @@ type SessionUpdate struct {
 type CallRequest struct {
 	ID          string          `json:"id"`
 	SessionID   string          `json:"session_id"`
+	Client      string          `json:"client,omitempty"`
 	Tool        string          `json:"tool"`
+	Description string          `json:"description,omitempty"`
 	Args        json.RawMessage `json:"arguments"`
 	ArgsSize    int64           `json:"arguments_size"`
 	ArgsDigest  string          `json:"arguments_digest"`
 	TimeoutMS   int64           `json:"timeout_ms"`
 	RequestedAt time.Time       `json:"requested_at"`
 	Flags       []string        `json:"flags,omitempty"`
+	// SecretInArgs names the secret the arguments carry ("" when none): such
+	// a call always asks, whatever the rules say.
+	SecretInArgs string `json:"secret_in_arguments,omitempty"`
 }
 
 // CallDecision is the core's answer to a CallRequest.
@@ -72,24 +77,24 @@ func (d CallDecision) Approved() bool { return d.Decision == "approved" }
 // POST /v1/records. Records are upserts by ID: fields left empty never erase
 // what the core already knows.
 type CallRecord struct {
-	ID            string          `json:"id"`
-	SessionID     string          `json:"session_id,omitempty"`
-	Client        string          `json:"client,omitempty"`
-	Server        string          `json:"server,omitempty"`
-	Tool          string          `json:"tool,omitempty"`
-	Args          json.RawMessage `json:"arguments,omitempty"`
-	ArgsSize      int64           `json:"arguments_size,omitempty"`
-	ArgsDigest    string          `json:"arguments_digest,omitempty"`
-	RequestedAt   time.Time       `json:"requested_at,omitzero"`
-	DecidedAt     time.Time       `json:"decided_at,omitzero"`
-	Decision      string          `json:"decision,omitempty"`
-	DecidedBy     string          `json:"decided_by,omitempty"`
-	RuleID        string          `json:"rule_id,omitempty"`
-	Reason        string          `json:"reason,omitempty"`
-	ServerMS      int64           `json:"server_ms,omitempty"`
-	ResultStatus  string          `json:"result_status,omitempty"`
-	ResultExcerpt json.RawMessage `json:"result_excerpt,omitempty"`
-	ResultSize    int64           `json:"result_size,omitempty"`
+	ID            string    `json:"id"`
+	SessionID     string    `json:"session_id,omitempty"`
+	Client        string    `json:"client,omitempty"`
+	Server        string    `json:"server,omitempty"`
+	Tool          string    `json:"tool,omitempty"`
+	Args          string    `json:"arguments,omitempty"` // redacted excerpt, at most 64 KiB
+	ArgsSize      int64     `json:"arguments_size,omitempty"`
+	ArgsDigest    string    `json:"arguments_digest,omitempty"`
+	RequestedAt   time.Time `json:"requested_at,omitzero"`
+	DecidedAt     time.Time `json:"decided_at,omitzero"`
+	Decision      string    `json:"decision,omitempty"`
+	DecidedBy     string    `json:"decided_by,omitempty"`
+	RuleID        string    `json:"rule_id,omitempty"`
+	Reason        string    `json:"reason,omitempty"`
+	ServerMS      int64     `json:"server_ms,omitempty"`
+	ResultStatus  string    `json:"result_status,omitempty"`
+	ResultExcerpt string    `json:"result_excerpt,omitempty"` // redacted, at most 64 KiB
+	ResultSize    int64     `json:"result_size,omitempty"`
 }
 
 // Backend is what the LocalAPI serves. The core implements it.

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/countersign/countersign/internal/home"
+	"github.com/countersign/countersign/internal/shim"
+	"github.com/countersign/countersign/internal/vault"
+)
+
+func (e *env) shimCmd() *cobra.Command {
+	var (
+		name, client, url string
+		timeout           time.Duration
+		envSpecs, headers []string
+	)
+	cmd := &cobra.Command{
+		Use:   "shim --name NAME [--client ID] [--timeout DUR] [--env KEY=secret:SECRET]... -- CMD [ARGS...]",
+		Short: "Run an MCP server behind Countersign (what client configs launch)",
+		Long: `Run an MCP server behind Countersign. Put this in your AI client's config in place
+of the server's own command: the client talks to the shim, the shim launches the
+server and holds every tools/call until you approve it (or a rule decides).
+Everything else passes through unchanged. Without a running Countersign core,
+tool calls are denied with a message telling you to start it.
+
+  --env KEY=secret:NAME   give the server the keychain secret NAME as variable KEY
+                          (store it first: printf %s "$VALUE" | countersign secrets set NAME)`,
+		Example: `  countersign shim --name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp
+  countersign shim --name gh --env GITHUB_TOKEN=secret:github -- npx -y @modelcontextprotocol/server-github`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if url != "" || len(headers) > 0 {
+				return usagef("remote servers (--url, --header) are not supported by this build yet")
+			}
+			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
+				return usagef("put the server command after --, e.g. countersign shim --name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp")
+			}
+			if name == "" {
+				return usagef("--name is required: the name you will see in approvals and rules")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: shimLogLevel()})).
+				With("countersign", "shim", "server", name)
+			dir, err := home.Dir()
+			if err != nil {
+				return err
+			}
+			env := os.Environ()
+			var redactor *vault.Redactor
+			if len(envSpecs) > 0 {
+				resolved, err := vault.ResolveEnv(cmd.Context(), vault.NewOSKeychain(), envSpecs)
+				if err != nil {
+					return fmt.Errorf("not starting %s: %w", name, err)
+				}
+				env = append(env, resolved...)
+				if redactor, err = redactorFor(envSpecs, resolved); err != nil {
+					return err
+				}
+			}
+			code, err := shim.Run(cmd.Context(), shim.Config{
+				Name: name, Client: client, Timeout: timeout, Command: argv, Env: env,
+				Home: dir, Socket: home.Socket(dir),
+				Redact:   redactor.Redact,
+				SecretIn: func(args []byte) string { return secretIn(redactor, args) },
+				Stdin:    e.stdin, Stdout: e.stdout, Log: log,
+			})
+			if err != nil {
+				return err
+			}
+			if code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&name, "name", "", "the server's name in approvals, rules and history (required)")
+	f.StringVar(&client, "client", "", "the client id (claude-desktop, cursor, ...); learned from the client when omitted")
+	f.DurationVar(&timeout, "timeout", shim.DefaultTimeout, "how long a call waits for you before it is denied")
+	f.StringArrayVar(&envSpecs, "env", nil, "KEY=secret:NAME: a keychain secret for the server's environment (repeatable)")
+	f.StringVar(&url, "url", "", "remote server URL (not supported by this build yet)")
+	f.StringArrayVar(&headers, "header", nil, "HTTP header for --url (not supported by this build yet)")
+	return cmd
+}
+
+// redactorFor masks the values this shim injected wherever they show up in
+// what the history keeps.
+func redactorFor(specs, resolved []string) (*vault.Redactor, error) {
+	secrets := map[string]string{}
+	for i, spec := range specs {
+		ref, err := vault.ParseEnvSpec(spec)
+		if err != nil {
+			return nil, err
+		}
+		_, val, _ := strings.Cut(resolved[i], "=")
+		secrets[ref.Secret] = val
+	}
+	return vault.NewRedactor(secrets)
+}
+
+// secretIn names what secret a call's arguments carry, for the guard that
+// makes such calls always ask.
+func secretIn(r *vault.Redactor, args []byte) string {
+	if names := r.Contains(args); len(names) > 0 {
+		return "stored secret " + strings.Join(names, ", ")
+	}
+	if kinds := vault.SecretShapes(args); len(kinds) > 0 {
+		return "key shape " + strings.Join(kinds, ", ")
+	}
+	return ""
+}
+
+// shimLogLevel keeps the shim quiet on the client's stderr unless asked:
+// warnings by default, COUNTERSIGN_LOG to change it.
+func shimLogLevel() slog.Level {
+	if os.Getenv("COUNTERSIGN_LOG") == "" {
+		return slog.LevelWarn
+	}
+	return logLevel()
+}

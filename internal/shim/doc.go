@@ -1,0 +1,22 @@
+// Package shim owns what runs between an MCP client and one server: the
+// newline framing, the classification of each message, the interception of
+// tools/call, and the server's child process.
+//
+// The shim is byte-faithful: every message it does not have to change is
+// forwarded as the exact bytes it read. It decodes member names and the
+// method of each message, and more only for the few messages it acts on:
+// tools/call and notifications/cancelled from the client, and the responses
+// to calls it tracks from the server. A message it cannot read the way a
+// server would (escaped names are decoded, duplicate members are refused,
+// a tools/call inside a batch is intercepted like any other) is never let
+// through as a tool call: it fails closed.
+//
+// Calls the rule set pushed by the core allows or denies are decided here
+// without a round trip; the history hears of them asynchronously. Every
+// other call waits for the core. Without a core, every tools/call is denied
+// with a reason that tells the user to start Countersign, while the rest of
+// the traffic keeps flowing.
+//
+// The shim never touches SQLite or the keychain: the CLI resolves secrets
+// before Run, and the core keeps the history.
+package shim

@@ -1,0 +1,313 @@
+package shim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/countersign/countersign/internal/localapi"
+)
+
+// DefaultTimeout is how long a call waits for a person: just under the
+// common 60 s client request timeout, so the model sees a denial rather
+// than a transport error.
+const DefaultTimeout = 55 * time.Second
+
+// Config describes one shim.
+type Config struct {
+	Name    string        // server name as the user knows it
+	Client  string        // client id (from --client); the initialize clientInfo fills it when empty
+	Timeout time.Duration // how long a call waits for a person
+	Command []string      // the server command line
+	Env     []string      // the server's full environment (KEY=VALUE)
+	Home    string        // state directory (for the spool)
+	Socket  string        // LocalAPI address
+
+	// Redact masks secrets in excerpts before they leave the shim. Nil
+	// leaves excerpts as they are.
+	Redact func([]byte) []byte
+	// SecretIn names the secret a call's arguments carry ("" when none).
+	SecretIn func(args []byte) string
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Log    *slog.Logger
+}
+
+// Run launches the server and relays messages until either side ends. It
+// returns the server's exit code.
+func Run(ctx context.Context, cfg Config) (int, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Redact == nil {
+		cfg.Redact = func(b []byte) []byte { return b }
+	}
+	if cfg.SecretIn == nil {
+		cfg.SecretIn = func([]byte) string { return "" }
+	}
+	ignoreSIGPIPE()
+
+	c, err := startChild(cfg.Command, cfg.Env)
+	if err != nil {
+		return 1, err
+	}
+	c.forwardSignals()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	api := localapi.NewClient(cfg.Socket)
+	defer api.Close()
+	s := &shim{
+		cfg:      cfg,
+		ctx:      ctx,
+		api:      api,
+		toClient: &lockedWriter{w: cfg.Stdout},
+		toServer: &lockedWriter{w: c.stdin},
+		held:     map[string]context.CancelFunc{},
+		inflight: map[string]*inflight{},
+		lists:    map[string]struct{}{},
+		grants:   map[string]bool{},
+		tools:    map[string]toolInfo{},
+		client:   cfg.Client,
+	}
+	s.link = newCoreLink(api, localapi.SessionRequest{
+		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, PID: os.Getpid(),
+	}, cfg.Log)
+	s.rec = newRecorder(api, filepath.Join(cfg.Home, "spool"), cfg.Log)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { s.link.run(ctx) })
+	recDone := make(chan struct{})
+	go func() { s.rec.run(); close(recDone) }()
+
+	serverDone := make(chan struct{})
+	go func() {
+		s.fromServer(c.stdout)
+		close(serverDone)
+	}()
+	clientDone := make(chan struct{})
+	go func() {
+		s.fromClient(cfg.Stdin)
+		close(clientDone)
+	}()
+
+	select {
+	case <-clientDone:
+		// The client is gone: withdraw what waits, then let the server go.
+		s.withdrawAll()
+		c.stop(5 * time.Second)
+		<-serverDone
+	case <-serverDone:
+		// The server is gone; the client sees its stdout end when we exit.
+		s.withdrawAll()
+		c.stop(time.Second)
+	}
+	s.endInflight("server_exited")
+	s.waitHolds()
+	cancel()
+	wg.Wait()
+	s.rec.close()
+	<-recDone
+	code := c.exitCode()
+	if code != 0 {
+		cfg.Log.Info("server exited", "code", code)
+	}
+	return code, nil
+}
+
+// shim is the state of one running shim.
+type shim struct {
+	cfg      Config
+	ctx      context.Context
+	api      *localapi.Client
+	link     *coreLink
+	rec      *recorder
+	toClient *lockedWriter
+	toServer *lockedWriter
+
+	mu       sync.Mutex
+	held     map[string]context.CancelFunc // client request id → withdraw
+	inflight map[string]*inflight          // forwarded tools/call awaiting its response
+	lists    map[string]struct{}           // tools/list awaiting its response
+	grants   map[string]bool               // tools approved for this session
+	tools    map[string]toolInfo           // from the last tools/list
+	client   string
+	tracked  atomic.Int32 // len(inflight)+len(lists): zero means responses need no look
+	holds    sync.WaitGroup
+}
+
+// lockedWriter writes whole messages from several goroutines.
+type lockedWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	err error
+}
+
+func (lw *lockedWriter) write(b []byte) error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if lw.err != nil {
+		return lw.err
+	}
+	_, lw.err = lw.w.Write(b)
+	return lw.err
+}
+
+// fromClient reads the client's messages until its stdin ends.
+func (s *shim) fromClient(r io.Reader) {
+	lr := newLineReader(r)
+	for {
+		line, err := lr.next()
+		if errors.Is(err, ErrLineTooLong) {
+			s.cfg.Log.Error("dropped a message from the client", "err", err)
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.cfg.Log.Error("reading from the client", "err", err)
+			}
+			return
+		}
+		if err := s.clientMessage(line); err != nil {
+			s.cfg.Log.Error("the server's stdin is closed", "err", err)
+			return
+		}
+	}
+}
+
+// fromServer reads the server's messages until its stdout ends.
+func (s *shim) fromServer(r io.Reader) {
+	lr := newLineReader(r)
+	for {
+		line, err := lr.next()
+		if errors.Is(err, ErrLineTooLong) {
+			s.cfg.Log.Error("dropped a message from the server", "err", err)
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.cfg.Log.Error("reading from the server", "err", err)
+			}
+			return
+		}
+		if s.tracked.Load() > 0 {
+			if m := classify(line); m.kind == kindResponse && !m.ambiguous {
+				s.serverResponse(m, line)
+			}
+		}
+		if err := s.toClient.write(line); err != nil {
+			// The client is gone. Keep draining so the server never blocks.
+			continue
+		}
+	}
+}
+
+// clientMessage routes one message from the client.
+func (s *shim) clientMessage(line []byte) error {
+	m := classify(line)
+	switch m.kind {
+	case kindEmpty, kindResponse:
+		return s.toServer.write(line)
+	case kindInvalid:
+		s.cfg.Log.Warn("blocked a message from the client that is not valid JSON-RPC")
+		return s.toClient.write(rpcError(nil, -32700, "Parse error: Countersign could not read this message, so it was not forwarded"))
+	case kindBatch:
+		return s.batch(line)
+	}
+	if m.ambiguous {
+		s.cfg.Log.Warn("blocked an ambiguous message from the client (duplicate or malformed members)", "method", m.method)
+		if m.kind == kindRequest && !isNull(m.id) {
+			return s.toClient.write(rpcError(m.id, -32600, "Invalid Request: Countersign could not read this message unambiguously, so it was not forwarded"))
+		}
+		return nil
+	}
+	switch m.method {
+	case "tools/call":
+		if m.kind == kindNotification {
+			// A tools/call without an id would run without an answer: refuse it.
+			s.cfg.Log.Warn("blocked a tools/call sent as a notification")
+			return nil
+		}
+		return s.call(line, m)
+	case "tools/list":
+		s.track(s.lists, m.id)
+	case "initialize":
+		s.noteClient(m.params)
+	case "notifications/cancelled":
+		if s.withdraw(cancelledRequestID(m.params)) {
+			return nil // the server never saw the request
+		}
+	}
+	return s.toServer.write(line)
+}
+
+func (s *shim) track(set map[string]struct{}, id []byte) {
+	s.mu.Lock()
+	set[string(id)] = struct{}{}
+	s.mu.Unlock()
+	s.tracked.Add(1)
+}
+
+// withdraw cancels a held call; it reports whether there was one.
+func (s *shim) withdraw(id []byte) bool {
+	s.mu.Lock()
+	cancel, ok := s.held[string(id)]
+	s.mu.Unlock()
+	if ok {
+		cancel()
+	}
+	return ok
+}
+
+func (s *shim) withdrawAll() {
+	s.mu.Lock()
+	for _, cancel := range s.held {
+		cancel()
+	}
+	s.mu.Unlock()
+}
+
+func (s *shim) waitHolds() { s.holds.Wait() }
+
+// noteClient learns the client's name from initialize when --client was not
+// given.
+func (s *shim) noteClient(params []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != "" {
+		return
+	}
+	eachMember(params, skipSpace(params, 0), func(k string, v []byte) error {
+		if k == "clientInfo" {
+			eachMember(v, 0, func(k string, v []byte) error {
+				if name, ok := stringValue(v); ok && k == "name" {
+					s.client = name
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+func (s *shim) clientName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.client
+}
+
+// rpcError builds a JSON-RPC error response line.
+func rpcError(id []byte, code int, msg string) []byte {
+	if id == nil {
+		id = []byte("null")
+	}
+	return fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"error":{"code":%d,"message":%s}}`+"\n", id, code, jsonString(msg))
+}
