@@ -1,0 +1,26 @@
+// Package store owns Countersign's local SQLite database: the file itself
+// (created 0600, WAL journal), its schema and versioned migrations, the single
+// writer goroutine that group-commits every change, and the queries the core
+// and the history views read through.
+//
+// What it holds:
+//   - rules, as opaque JSON documents owned by the policy package (the store
+//     never looks inside them beyond checking they are JSON);
+//   - settings, as string key/value pairs;
+//   - one row per intercepted tools/call ([Call]), merged by call id so the
+//     decision and the result may arrive in either order, with a full-text
+//     index (FTS5) over tool, server, argument excerpt and note.
+//
+// Durability: [Store.Record], [Store.PutRule], [Store.DeleteRule] and
+// [Store.SetSetting] return only after the transaction holding the change has
+// committed. The database runs with synchronous=NORMAL in WAL mode, so a
+// committed change survives a crash of the process (kill -9) and never leaves
+// the file corrupt; an operating-system crash or power loss may lose the last
+// commits, never the file's integrity.
+//
+// What it never does: it opens no network connection, imports no other
+// Countersign package and sees no secret. Callers redact argument and result
+// excerpts (through internal/vault) before calling Record; the store only
+// bounds their size (64 KiB each, keeping the full size) so nothing unbounded
+// grows the database.
+package store
