@@ -47,23 +47,33 @@ func appendCanonical(dst []byte, v *value) ([]byte, error) {
 		}
 		return append(dst, n...), nil
 	case kindString:
+		if v.unescaped {
+			// Nothing in it needs escaping.
+			dst = append(dst, '"')
+			dst = append(dst, v.str...)
+			return append(dst, '"'), nil
+		}
 		return appendCanonicalString(dst, v.str), nil
 	case kindArray:
 		dst = append(dst, '[')
-		for i := range v.elems {
+		for i := range v.members {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendCanonical(dst, &v.elems[i]); err != nil {
+			if dst, err = appendCanonical(dst, &v.members[i].val); err != nil {
 				return nil, err
 			}
 		}
 		return append(dst, ']'), nil
 	case kindObject:
-		order := make([]int, len(v.members))
-		for i := range order {
-			order[i] = i
+		var small [16]int
+		order := small[:0]
+		if len(v.members) > len(small) {
+			order = make([]int, 0, len(v.members))
+		}
+		for i := range v.members {
+			order = append(order, i)
 		}
 		slices.SortFunc(order, func(a, b int) int { return strings.Compare(v.members[a].key, v.members[b].key) })
 		dst = append(dst, '{')
@@ -241,7 +251,7 @@ func Hash(kind ItemKind, rawItem []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("hash %s: %w", kind, err)
 	}
-	h, err := hashItem(spec, &v)
+	h, err := hashItem(nil, spec, &v)
 	if err != nil {
 		return "", fmt.Errorf("hash %s: %w", kind, err)
 	}
@@ -251,7 +261,9 @@ func Hash(kind ItemKind, rawItem []byte) (string, error) {
 // ToolHash is Hash(KindTool, rawTool).
 func ToolHash(rawTool []byte) (string, error) { return Hash(KindTool, rawTool) }
 
-func hashItem(spec itemSpec, v *value) (string, error) {
+// hashItem hashes the hashed members of v, using scratch (which it may
+// grow; pass it back in) for the canonical bytes.
+func hashItem(scratch *[]byte, spec itemSpec, v *value) (string, error) {
 	if v.kind != kindObject {
 		return "", fmt.Errorf("item is not an object")
 	}
@@ -261,9 +273,16 @@ func hashItem(spec itemSpec, v *value) (string, error) {
 			sub.members = append(sub.members, member{key: k, val: *m})
 		}
 	}
-	canon, err := appendCanonical(make([]byte, 0, v.end-v.start), &sub)
+	var buf []byte
+	if scratch != nil {
+		buf = (*scratch)[:0]
+	}
+	canon, err := appendCanonical(buf, &sub)
 	if err != nil {
 		return "", err
+	}
+	if scratch != nil {
+		*scratch = canon
 	}
 	sum := sha256.Sum256(canon)
 	return hex.EncodeToString(sum[:]), nil

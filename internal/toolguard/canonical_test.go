@@ -94,7 +94,7 @@ func TestToolHashStable(t *testing.T) {
 		  "inputSchema": { "required": ["path"], "properties": { "path": { "description": "Path", "type": "string" } }, "type": "object" },
 		  "description": "Read a file.", "title": "Read file", "name": "read_file"
 		}`,
-		"escaped letters": `{"name":"read_\u0066ile","title":"Read file","description":"Read a file.","inputSchema":{"type":"object","properties":{"path":{"type":"string","description":"Path"}},"required":["path"]},"annotations":{"readOnlyHint":true}}`,
+		"escaped letters":          `{"name":"read_\u0066ile","title":"Read file","description":"Read a file.","inputSchema":{"type":"object","properties":{"path":{"type":"string","description":"Path"}},"required":["path"]},"annotations":{"readOnlyHint":true}}`,
 		"unhashed members ignored": `{"_meta":{"x":1},"icons":[],"name":"read_file","title":"Read file","description":"Read a file.","inputSchema":{"type":"object","properties":{"path":{"type":"string","description":"Path"}},"required":["path"]},"annotations":{"readOnlyHint":true}}`,
 	}
 	for name, in := range same {

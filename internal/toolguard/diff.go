@@ -75,11 +75,11 @@ func DefinitionText(def []byte) (string, error) {
 	}
 	var b strings.Builder
 	if v.kind == kindArray {
-		for i := range v.elems {
+		for i := range v.members {
 			if i > 0 {
 				b.WriteString("\n---\n\n")
 			}
-			if err := writeDefinition(&b, &v.elems[i]); err != nil {
+			if err := writeDefinition(&b, &v.members[i].val); err != nil {
 				return "", err
 			}
 		}
@@ -132,17 +132,17 @@ func appendIndented(dst []byte, v *value, indent string) ([]byte, error) {
 	inner := indent + "  "
 	switch v.kind {
 	case kindArray:
-		if len(v.elems) == 0 {
+		if len(v.members) == 0 {
 			return append(dst, "[]"...), nil
 		}
 		dst = append(dst, "[\n"...)
-		for i := range v.elems {
+		for i := range v.members {
 			dst = append(dst, inner...)
 			var err error
-			if dst, err = appendIndented(dst, &v.elems[i], inner); err != nil {
+			if dst, err = appendIndented(dst, &v.members[i].val, inner); err != nil {
 				return nil, err
 			}
-			if i < len(v.elems)-1 {
+			if i < len(v.members)-1 {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, '\n')

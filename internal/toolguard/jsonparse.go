@@ -1,9 +1,11 @@
 package toolguard
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -28,11 +30,15 @@ const (
 // (escapes resolved, nothing else changed); numbers hold their literal.
 // start and end are the value's byte span in the source.
 type value struct {
-	kind       valueKind
-	str        string
-	start, end int
-	elems      []value
-	members    []member
+	kind valueKind
+	// For strings: unescaped means the source had no escapes, so the text
+	// holds no '"', '\\' or control character; printable means every byte
+	// is printable ASCII (0x20–0x7e). Both are false when unknown.
+	unescaped, printable bool
+	str                  string
+	start, end           int
+	// members of an object; elements of an array (with empty keys).
+	members []member
 }
 
 type member struct {
@@ -55,8 +61,96 @@ var errSyntax = errors.New("invalid json")
 
 type parser struct {
 	src   []byte
+	str   string // src as one string: strings without escapes are substrings of it
 	pos   int
 	depth int
+	// stack collects the children of open containers; free hands out
+	// exactly sized child slices from larger slabs, so parsing does few
+	// allocations. With a pooled arena, slabs and stack are reused.
+	stack []member
+	free  []member
+	pool  *parseArena
+}
+
+// parseArena keeps the memory of a parse tree for the next parse. Only
+// trees that never leave the function that parsed them may use it.
+type parseArena struct {
+	stack []member
+	slabs [][]member
+	used  int // slabs handed out since the last release
+}
+
+const slabSize = 4096
+
+// maxPooledSlabs bounds what a pooled arena keeps (4096 × 72 B each).
+const maxPooledSlabs = 64
+
+var arenas = sync.Pool{New: func() any { return &parseArena{} }}
+
+// parsePooled parses like parseJSON with pooled memory; call release once
+// the tree is no longer used. Nothing of the tree may be kept: strings in
+// it may be cloned (strings.Clone), never retained as they are.
+func parsePooled(src []byte) (value, func(), error) {
+	a := arenas.Get().(*parseArena)
+	p := parser{src: src, str: string(src), stack: a.stack[:0], pool: a}
+	release := func() {
+		for _, s := range a.slabs[:a.used] {
+			clear(s)
+		}
+		clear(p.stack[:cap(p.stack)])
+		a.stack = p.stack[:0]
+		a.used = 0
+		if len(a.slabs) > maxPooledSlabs {
+			a.slabs = a.slabs[:maxPooledSlabs]
+		}
+		arenas.Put(a)
+	}
+	p.skipSpace()
+	v, err := p.value()
+	if err == nil {
+		p.skipSpace()
+		if p.pos != len(p.src) {
+			err = p.errorf("trailing data")
+		}
+	}
+	if err != nil {
+		release()
+		return value{}, nil, err
+	}
+	return v, release, nil
+}
+
+// slab returns free child memory for at least n children.
+func (p *parser) slab(n int) []member {
+	if p.pool == nil || n > slabSize {
+		// Roughly one child per 16 bytes of input, at most 1024 at a time.
+		return make([]member, max(n, min(1024, len(p.src)/16)))
+	}
+	a := p.pool
+	if a.used == len(a.slabs) {
+		a.slabs = append(a.slabs, make([]member, slabSize))
+	}
+	s := a.slabs[a.used]
+	a.used++
+	return s
+}
+
+// children moves the children pushed since base off the stack into an
+// exactly sized slice.
+func (p *parser) children(base int) []member {
+	n := len(p.stack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.free) < n {
+		p.free = p.slab(n)
+	}
+	kids := p.free[:n:n]
+	p.free = p.free[n:]
+	copy(kids, p.stack[base:])
+	clear(p.stack[base:])
+	p.stack = p.stack[:base]
+	return kids
 }
 
 // parseJSON parses exactly one JSON value (surrounding whitespace allowed).
@@ -64,7 +158,7 @@ type parser struct {
 // byte strings look alike: invalid UTF-8, lone surrogates and duplicate
 // object keys are errors rather than being replaced or overwritten.
 func parseJSON(src []byte) (value, error) {
-	p := parser{src: src}
+	p := parser{src: src, str: string(src)}
 	p.skipSpace()
 	v, err := p.value()
 	if err != nil {
@@ -103,11 +197,11 @@ func (p *parser) value() (value, error) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		s, err := p.string()
+		s, fast, err := p.stringFlags()
 		if err != nil {
 			return value{}, err
 		}
-		return value{kind: kindString, str: s, start: start, end: p.pos}, nil
+		return value{kind: kindString, str: s, start: start, end: p.pos, unescaped: fast != 0, printable: fast == fastPrintable}, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
@@ -146,6 +240,7 @@ func (p *parser) object() (value, error) {
 		return v, nil
 	}
 	var seen map[string]struct{}
+	base := len(p.stack)
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
@@ -156,17 +251,18 @@ func (p *parser) object() (value, error) {
 			return value{}, err
 		}
 		// Small objects are checked by a linear scan; larger ones by a map.
-		if len(v.members) < 16 {
-			for i := range v.members {
-				if v.members[i].key == key {
+		open := p.stack[base:]
+		if len(open) < 16 {
+			for i := range open {
+				if open[i].key == key {
 					return value{}, p.errorf("duplicate key %q", key)
 				}
 			}
 		} else {
 			if seen == nil {
-				seen = make(map[string]struct{}, 2*len(v.members))
-				for i := range v.members {
-					seen[v.members[i].key] = struct{}{}
+				seen = make(map[string]struct{}, 2*len(open))
+				for i := range open {
+					seen[open[i].key] = struct{}{}
 				}
 			}
 			if _, dup := seen[key]; dup {
@@ -184,7 +280,7 @@ func (p *parser) object() (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		v.members = append(v.members, member{key: key, val: val})
+		p.stack = append(p.stack, member{key: key, val: val})
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			return value{}, p.errorf("unterminated object")
@@ -195,6 +291,7 @@ func (p *parser) object() (value, error) {
 		case '}':
 			p.pos++
 			v.end = p.pos
+			v.members = p.children(base)
 			return v, nil
 		default:
 			return value{}, p.errorf("expected ',' or '}'")
@@ -215,13 +312,14 @@ func (p *parser) array() (value, error) {
 		v.end = p.pos
 		return v, nil
 	}
+	base := len(p.stack)
 	for {
 		p.skipSpace()
 		el, err := p.value()
 		if err != nil {
 			return value{}, err
 		}
-		v.elems = append(v.elems, el)
+		p.stack = append(p.stack, member{val: el})
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			return value{}, p.errorf("unterminated array")
@@ -232,6 +330,7 @@ func (p *parser) array() (value, error) {
 		case ']':
 			p.pos++
 			v.end = p.pos
+			v.members = p.children(base)
 			return v, nil
 		default:
 			return value{}, p.errorf("expected ',' or ']'")
@@ -273,34 +372,83 @@ func (p *parser) number() (value, error) {
 			return value{}, p.errorf("invalid number exponent")
 		}
 	}
-	return value{kind: kindNumber, str: string(p.src[start:p.pos]), start: start, end: p.pos}, nil
+	return value{kind: kindNumber, str: p.str[start:p.pos], start: start, end: p.pos}, nil
 }
 
 // string parses a JSON string at p.pos (which holds '"') and returns its
 // decoded text.
 func (p *parser) string() (string, error) {
+	s, _, err := p.stringFlags()
+	return s, err
+}
+
+// Results of the fast path of stringFlags.
+const (
+	slowPath      = 0 // had escapes
+	fastUnescaped = 1 // no escapes, some non-ASCII
+	fastPrintable = 2 // no escapes, printable ASCII only
+)
+
+func (p *parser) stringFlags() (string, int, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// Fast path: no escapes.
+	nonASCII := false
 	for i := p.pos; i < len(p.src); i++ {
+		// Skip eight ordinary bytes at a time.
+		for i+8 <= len(p.src) && !swarSpecial(binary.LittleEndian.Uint64(p.src[i:])) {
+			i += 8
+		}
+		if i >= len(p.src) {
+			break
+		}
 		c := p.src[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
+			continue
+		}
+		if c >= 0x7f {
+			nonASCII = true
+			continue
+		}
 		if c == '"' {
-			raw := p.src[start:i]
-			if !utf8.Valid(raw) {
+			if nonASCII && !utf8.Valid(p.src[start:i]) {
 				p.pos = start
-				return "", p.errorf("invalid utf-8 in string")
+				return "", 0, p.errorf("invalid utf-8 in string")
 			}
 			p.pos = i + 1
-			return string(raw), nil
+			if nonASCII {
+				return p.str[start:i], fastUnescaped, nil
+			}
+			return p.str[start:i], fastPrintable, nil
 		}
 		if c == '\\' {
 			break
 		}
-		if c < 0x20 {
-			p.pos = i
-			return "", p.errorf("control character in string")
-		}
+		p.pos = i
+		return "", 0, p.errorf("control character in string")
 	}
+	s, err := p.slowString(start)
+	return s, slowPath, err
+}
+
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// swarSpecial reports whether any of the eight bytes in x may be '"',
+// '\\', a control character or 0x7f and above (false positives allowed,
+// no false negatives).
+func swarSpecial(x uint64) bool {
+	hasZero := func(y uint64) bool { return (y-swarLo)&^y&swarHi != 0 }
+	return hasZero(x^(swarLo*'"')) || hasZero(x^(swarLo*'\\')) ||
+		(x-swarLo*0x20)&^x&swarHi != 0 || ((x+swarLo)|x)&swarHi != 0
+}
+
+// slowString decodes a string with escapes starting at start (just after
+// the opening quote).
+func (p *parser) slowString(start int) (string, error) {
+	p.pos = start
 	buf := make([]byte, 0, 64)
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]

@@ -6,7 +6,7 @@ import "fmt"
 // kind's member ("tools", "prompts", "resourceTemplates"). A result
 // without that member is an empty listing; one where it is not an array
 // is an error.
-func listItems(spec itemSpec, root *value) ([]value, error) {
+func listItems(spec itemSpec, root *value) ([]member, error) {
 	if root.kind != kindObject {
 		return nil, fmt.Errorf("result is not an object")
 	}
@@ -17,7 +17,7 @@ func listItems(spec itemSpec, root *value) ([]value, error) {
 	if list.kind != kindArray {
 		return nil, fmt.Errorf("%q is not an array", spec.listKey)
 	}
-	return list.elems, nil
+	return list.members, nil
 }
 
 // itemKey returns the item's key (name, or uriTemplate for resource
@@ -109,10 +109,10 @@ func filterParsed(spec itemSpec, src []byte, root *value, base int, hide func(st
 	if list.kind != kindArray {
 		return nil, fmt.Errorf("%q is not an array", spec.listKey)
 	}
-	keep := make([]bool, len(list.elems))
+	keep := make([]bool, len(list.members))
 	removed := false
-	for i := range list.elems {
-		k, ok := itemKey(spec, &list.elems[i])
+	for i := range list.members {
+		k, ok := itemKey(spec, &list.members[i].val)
 		keep[i] = ok && (hide == nil || !hide(k))
 		removed = removed || !keep[i]
 	}
@@ -122,7 +122,7 @@ func filterParsed(spec itemSpec, src []byte, root *value, base int, hide func(st
 	arr := make([]byte, 0, list.end-list.start)
 	arr = append(arr, '[')
 	first := true
-	for i := range list.elems {
+	for i := range list.members {
 		if !keep[i] {
 			continue
 		}
@@ -130,7 +130,7 @@ func filterParsed(spec itemSpec, src []byte, root *value, base int, hide func(st
 			arr = append(arr, ',')
 		}
 		first = false
-		arr = append(arr, src[list.elems[i].start-base:list.elems[i].end-base]...)
+		arr = append(arr, src[list.members[i].val.start-base:list.members[i].val.end-base]...)
 	}
 	arr = append(arr, ']')
 	return splice(src, list.start-base, list.end-base, arr), nil

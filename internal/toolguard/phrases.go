@@ -1,6 +1,8 @@
 package toolguard
 
 import (
+	"bytes"
+	"math/bits"
 	"regexp"
 	"strings"
 )
@@ -50,56 +52,142 @@ func asciiLower(buf []byte, s string) []byte {
 	return buf
 }
 
+// needleSet finds which of up to 64 words occur in a text in one pass:
+// three bytes are a candidate only when some word starts with them.
+type needleSet struct {
+	needles              [][]byte
+	first, second, third [256]uint64
+}
+
+// newNeedleSet builds a set of lower-case words matched ignoring ASCII
+// case.
+func newNeedleSet(words ...string) *needleSet {
+	n := &needleSet{}
+	for i, w := range words {
+		if len(w) < 3 || i >= 64 || w != strings.ToLower(w) {
+			panic("toolguard: bad needle " + w)
+		}
+		n.needles = append(n.needles, []byte(w))
+		for _, c := range []byte{w[0], upper(w[0])} {
+			n.first[c] |= 1 << i
+		}
+		for _, c := range []byte{w[1], upper(w[1])} {
+			n.second[c] |= 1 << i
+		}
+		for _, c := range []byte{w[2], upper(w[2])} {
+			n.third[c] |= 1 << i
+		}
+	}
+	return n
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// present returns the bit set of the needles found in s, ignoring ASCII
+// case.
+func (n *needleSet) present(s string) uint64 {
+	var found uint64
+	for i := 0; i+2 < len(s); i++ {
+		m := n.first[s[i]] & n.second[s[i+1]] & n.third[s[i+2]] &^ found
+		for m != 0 {
+			b := bits.TrailingZeros64(m)
+			m &= m - 1
+			if hasPrefixFold(s[i:], n.needles[b]) {
+				found |= 1 << b
+			}
+		}
+	}
+	return found
+}
+
+// hasPrefixFold reports whether s starts with the lower-case word w,
+// ignoring ASCII case.
+func hasPrefixFold(s string, w []byte) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i, c := range w {
+		d := s[i]
+		if d >= 'A' && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if d != c {
+			return false
+		}
+	}
+	return true
+}
+
+// gates: the words a phrase rule needs before its expression is worth
+// running. Bits 0–4 gate reIgnore, 5–7 reConceal, the rest the credential
+// rule (every credential token contains one of them).
+var gates = newNeedleSet(
+	"ignore", "disregard", "forget", "override", "bypass",
+	"user", "human", "requester",
+	".ssh", "id_", ".aws", "netrc", "npmrc", "pypirc", ".pgpass", "/etc/", ".kube", "credentials",
+	".docker", "mcp.json", "_config.json", ".gnupg", "wallet.dat", "_history", ".env",
+)
+
+const (
+	gateIgnore     = 0b11111
+	gateConceal    = 0b111 << 5
+	gateCredential = ^uint64(0) &^ 0xff
+)
+
 // phrases applies the instruction rules to text (invisible characters
 // already removed). where is appended to the detail.
 func (s *scanner) phrases(text, where string) {
 	if len(text) < 8 {
 		return
 	}
+	found := gates.present(text)
+	tags := strings.IndexByte(text, '<') >= 0 || strings.IndexByte(text, '[') >= 0
+	if found == 0 && !tags {
+		return
+	}
 	s.lowerBuffer = asciiLower(s.lowerBuffer, text)
-	lower := string(s.lowerBuffer)
+	lower := s.lowerBuffer
 	report := func(rule string, loc []int, detail string) {
 		s.add(Finding{Kind: FindingInstruction, Rule: rule, Severity: SeverityHigh,
 			Excerpt: excerpt(text, loc[0], loc[1]), Detail: strings.TrimPrefix(detail+where, " ")})
 	}
-	if containsAny(lower, "ignore", "disregard", "forget", "override", "bypass") {
-		if loc := reIgnore.FindStringIndex(lower); loc != nil {
+	if found&gateIgnore != 0 {
+		if loc := reIgnore.FindIndex(lower); loc != nil {
 			report("ignore-instructions", loc, "tells the model to drop its instructions")
 		}
 	}
-	if containsAny(lower, "user", "human", "requester") {
-		if loc := reConceal.FindStringIndex(lower); loc != nil {
+	if found&gateConceal != 0 {
+		if loc := reConceal.FindIndex(lower); loc != nil {
 			report("conceal-from-user", loc, "tells the model to keep something from the user")
 		}
 	}
-	if strings.ContainsAny(lower, "<[") {
-		if loc := reDirectiveTag.FindStringIndex(lower); loc != nil {
+	if tags {
+		if loc := reDirectiveTag.FindIndex(lower); loc != nil {
 			report("directive-tag", loc, "pseudo-system markup addressed to the model")
 		}
 	}
-	if loc, token := credentialMention(lower); loc != nil {
-		sent := sentenceAround(lower, loc[0], loc[1])
-		if reImperative.MatchString(strings.TrimLeft(lower[sent[0]:sent[1]], " \t\r\n-*•>`'\"0123456789.)")) {
-			report("credential-access", loc, "asks for "+token+" to be read or passed on")
+	if found&gateCredential != 0 {
+		if loc, token := credentialMention(lower); loc != nil {
+			sent := sentenceAround(lower, loc[0], loc[1])
+			clause := bytes.TrimLeft(lower[sent[0]:sent[1]], " \t\r\n-*•>`'\"0123456789.)")
+			if reImperative.Match(clause) {
+				report("credential-access", loc, "asks for "+token+" to be read or passed on")
+			}
 		}
 	}
-}
-
-func containsAny(s string, words ...string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // credentialMention finds the first credential path in lower.
-func credentialMention(lower string) ([]int, string) {
+func credentialMention(lower []byte) ([]int, string) {
 	for _, tok := range credentialTokens {
 		off := 0
 		for {
-			i := strings.Index(lower[off:], tok)
+			i := bytes.Index(lower[off:], []byte(tok))
 			if i < 0 {
 				break
 			}
@@ -116,7 +204,7 @@ func credentialMention(lower string) ([]int, string) {
 
 // envBounded accepts ".env" as a file name, not as part of ".environment"
 // or "process.env.X" (a code reference, not a file).
-func envBounded(s string, i, end int) bool {
+func envBounded(s []byte, i, end int) bool {
 	if i > 0 {
 		switch s[i-1] {
 		case ' ', '/', '~', '`', '\'', '"', '(', '\t', '\n':
@@ -135,7 +223,7 @@ func envBounded(s string, i, end int) bool {
 
 // sentenceAround returns the span of the sentence holding [from, to): it
 // ends at '!', '?', a newline, or a '.' followed by a space or the end.
-func sentenceAround(s string, from, to int) [2]int {
+func sentenceAround(s []byte, from, to int) [2]int {
 	start := 0
 	for i := from - 1; i >= 0; i-- {
 		if isSentenceEnd(s, i) {
@@ -153,7 +241,7 @@ func sentenceAround(s string, from, to int) [2]int {
 	return [2]int{start, end}
 }
 
-func isSentenceEnd(s string, i int) bool {
+func isSentenceEnd(s []byte, i int) bool {
 	switch s[i] {
 	case '!', '?', '\n':
 		return true
@@ -168,25 +256,49 @@ func isSentenceEnd(s string, i int) bool {
 // count when quoted or back-ticked; distinctive names (with '_', '-', '.',
 // a digit or an inner capital) count as bare words too.
 func (s *scanner) toolReferences(text string) {
-	reported := map[string]bool{}
-	for i := 0; i < len(text); {
-		if !isNameByte(text[i]) {
-			i++
+	var reported map[string]bool
+	for i := 0; i+1 < len(text); i++ {
+		// Only a word start whose first two bytes begin some name is
+		// looked at further.
+		if !s.otherStarts.has(text[i], text[i+1]) || (i > 0 && isNameByte(text[i-1])) {
 			continue
 		}
 		j := i
 		for j < len(text) && isNameByte(text[j]) {
 			j++
 		}
-		word := strings.TrimRight(text[i:j], ".-")
-		end := i + len(word)
-		if s.others[word] && !reported[word] && (distinctiveName(word) || quotedAt(text, i, end)) {
+		end := j
+		for end > i && (text[end-1] == '.' || text[end-1] == '-') {
+			end--
+		}
+		word := text[i:end]
+		if s.otherLens&(1<<min(len(word), 63)) != 0 && s.others[word] && !reported[word] && (distinctiveName(word) || quotedAt(text, i, end)) {
+			if reported == nil {
+				reported = map[string]bool{}
+			}
 			reported[word] = true
 			s.add(Finding{Kind: FindingToolReference, Rule: "other-server-tool", Severity: SeverityMedium,
 				Excerpt: excerpt(text, i, end), Detail: "names " + word + ", a tool of another server"})
 		}
-		i = j
+		i = j - 1
 	}
+	// A one-byte name cannot be told from prose; names shorter than two
+	// bytes are never matched.
+}
+
+// pairSet is a set of byte pairs (the first two bytes of names).
+type pairSet [65536 / 64]uint64
+
+func (p *pairSet) add(name string) {
+	if len(name) >= 2 {
+		i := uint16(name[0])<<8 | uint16(name[1])
+		p[i>>6] |= 1 << (i & 63)
+	}
+}
+
+func (p *pairSet) has(a, b byte) bool {
+	i := uint16(a)<<8 | uint16(b)
+	return p[i>>6]&(1<<(i&63)) != 0
 }
 
 func isNameByte(c byte) bool {

@@ -172,10 +172,13 @@ func Evaluate(server string, kind ItemKind, pins []Pin, result []byte, opts Opti
 			return Evaluation{}, fmt.Errorf("evaluate %s/%s: pin %s/%s/%s belongs elsewhere", server, kind, p.Server, p.Kind, p.Name)
 		}
 	}
-	root, err := parseJSON(result)
+	root, release, err := parsePooled(result)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("evaluate %s list of %s: %w", kind, server, err)
 	}
+	// The tree never leaves this function: keys, definitions and findings
+	// taken from it are copied.
+	defer release()
 	items, err := listItems(spec, &root)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("evaluate %s list of %s: %w", kind, server, err)
@@ -186,19 +189,23 @@ func Evaluate(server string, kind ItemKind, pins []Pin, result []byte, opts Opti
 	sc := newScanner(opts.Scan, ownNames(spec, items), true)
 	current := map[string]*seen{}
 	var order []string
+	var scratch []byte
 	for i := range items {
-		it := &items[i]
+		it := &items[i].val
 		before := len(sc.findings)
 		sc.item(spec.listKey, i, it)
 		findings := slices.Clone(sc.findings[before:])
-		raw := json.RawMessage(slices.Clone(result[it.start:it.end]))
+		// Not copied yet: only definitions that end up in a pin are.
+		raw := json.RawMessage(result[it.start:it.end:it.end])
 		key, ok := itemKey(spec, it)
+		// The key may be a substring of the whole listing; do not keep it alive.
+		key = strings.Clone(key)
 		if !ok {
 			sc.add(Finding{Kind: FindingMalformed, Rule: "no-key", Severity: SeverityHigh,
 				Excerpt: excerpt(string(raw), 0, 0), Detail: fmt.Sprintf("item has no string %q; withheld", spec.keyKey)})
 			continue
 		}
-		h, herr := hashItem(spec, it)
+		h, herr := hashItem(&scratch, spec, it)
 		var forced Reason
 		if herr != nil {
 			sum := sha256.Sum256(raw)
@@ -250,14 +257,21 @@ func Evaluate(server string, kind ItemKind, pins []Pin, result []byte, opts Opti
 		if old != nil {
 			ch.From = old.State
 		}
-		if state == StateTrusted && np.TrustedHash != cur.hash {
-			// Trust on first use accepts the definition.
-			np.TrustedHash, np.TrustedDefinition = cur.hash, cur.def
-		}
 		if old == nil || old.State != state || old.Hash != cur.hash || old.Reason != reason {
 			np.UpdatedAt = now
 		}
-		np.Hash, np.Definition, np.Findings, np.State, np.Reason = cur.hash, cur.def, cur.findings, state, reason
+		var def json.RawMessage
+		if old != nil && old.Hash == cur.hash && len(old.Definition) > 0 {
+			// Same content: keep the stored bytes rather than copy again.
+			def = old.Definition
+		} else {
+			def = slices.Clone(cur.def)
+		}
+		if state == StateTrusted && np.TrustedHash != cur.hash {
+			// Trust on first use accepts the definition.
+			np.TrustedHash, np.TrustedDefinition = cur.hash, def
+		}
+		np.Hash, np.Definition, np.Findings, np.State, np.Reason = cur.hash, def, cur.findings, state, reason
 		if old == nil || ch.From != ch.To || ch.HashChanged || old.Reason != reason {
 			ev.Changes = append(ev.Changes, ch)
 		}

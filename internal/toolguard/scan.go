@@ -34,17 +34,18 @@ func ScanList(kind ItemKind, result []byte, opts ScanOptions) ([]Finding, error)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	v, err := parseJSON(result)
+	v, release, err := parsePooled(result)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s list: %w", kind, err)
 	}
+	defer release()
 	items, err := listItems(spec, &v)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s list: %w", kind, err)
 	}
 	s := newScanner(opts, ownNames(spec, items), true)
 	for i := range items {
-		s.item(spec.listKey, i, &items[i])
+		s.item(spec.listKey, i, &items[i].val)
 	}
 	return s.findings, nil
 }
@@ -69,14 +70,14 @@ func ScanToolResult(result []byte) ([]Finding, error) {
 func ScanText(location, field, text string, opts ScanOptions) []Finding {
 	s := newScanner(opts, nil, true)
 	s.root = location
-	s.text(text, field, false)
+	s.text(text, field, false, false)
 	return s.findings
 }
 
-func ownNames(spec itemSpec, items []value) map[string]bool {
+func ownNames(spec itemSpec, items []member) map[string]bool {
 	own := make(map[string]bool, len(items))
 	for i := range items {
-		if k, ok := itemKey(spec, &items[i]); ok {
+		if k, ok := itemKey(spec, &items[i].val); ok {
 			own[k] = true
 		}
 	}
@@ -85,6 +86,8 @@ func ownNames(spec itemSpec, items []value) map[string]bool {
 
 type scanner struct {
 	others      map[string]bool
+	otherStarts *pairSet // first two bytes of each name in others
+	otherLens   uint64   // bit n: some name in others is n bytes long (bit 63: 63 or more)
 	listing     bool // judge listing-only rules (length, tool references)
 	maxDesc     int
 	root        string
@@ -104,8 +107,11 @@ func newScanner(opts ScanOptions, own map[string]bool, listing bool) *scanner {
 		}
 		if s.others == nil {
 			s.others = make(map[string]bool)
+			s.otherStarts = &pairSet{}
 		}
 		s.others[n] = true
+		s.otherStarts.add(n)
+		s.otherLens |= 1 << min(len(n), 63)
 	}
 	return s
 }
@@ -120,18 +126,18 @@ func (s *scanner) item(root string, i int, v *value) {
 func (s *scanner) walk(v *value, field string) {
 	switch v.kind {
 	case kindString:
-		s.text(v.str, field, false)
+		s.text(v.str, field, false, v.printable)
 	case kindArray:
-		for i := range v.elems {
+		for i := range v.members {
 			s.segs = append(s.segs, pathSeg{index: i, isIdx: true})
-			s.walk(&v.elems[i], field)
+			s.walk(&v.members[i].val, field)
 			s.segs = s.segs[:len(s.segs)-1]
 		}
 	case kindObject:
 		for i := range v.members {
 			m := &v.members[i]
 			s.segs = append(s.segs, pathSeg{key: m.key})
-			s.text(m.key, "", true)
+			s.text(m.key, "", true, false)
 			s.walk(&m.val, m.key)
 			s.segs = s.segs[:len(s.segs)-1]
 		}
@@ -140,17 +146,20 @@ func (s *scanner) walk(v *value, field string) {
 
 func (s *scanner) add(f Finding) {
 	f.Location = formatPath(s.root, s.segs)
+	// Excerpts may be substrings of a whole listing; do not keep it alive.
+	f.Excerpt, f.Detail = strings.Clone(f.Excerpt), strings.Clone(f.Detail)
 	s.findings = append(s.findings, f)
 }
 
-// text applies every rule to one string. isKey marks a member name.
-func (s *scanner) text(str, field string, isKey bool) {
+// text applies every rule to one string. isKey marks a member name;
+// printable says the string is known to be printable ASCII.
+func (s *scanner) text(str, field string, isKey, printable bool) {
 	where := ""
 	if isKey {
 		where = " in a member name"
 	}
 	clean := str
-	if needsCheck(str) {
+	if !printable && needsCheck(str) {
 		clean = s.characters(str, where)
 	}
 	if !isKey {
@@ -160,7 +169,8 @@ func (s *scanner) text(str, field string, isKey bool) {
 				s.toolReferences(clean)
 			}
 			if field == "description" {
-				if n := utf8.RuneCountInString(str); n > s.maxDesc {
+				if len(str) > s.maxDesc && utf8.RuneCountInString(str) > s.maxDesc {
+					n := utf8.RuneCountInString(str)
 					s.add(Finding{Kind: FindingLongDescription, Rule: "long-description", Severity: SeverityLow,
 						Excerpt: excerpt(str, 0, 0), Detail: fmt.Sprintf("%d characters (threshold %d)", n, s.maxDesc)})
 				}

@@ -157,10 +157,10 @@ func TestScanListLocationsAndExcerpts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"tools[1].inputSchema.properties.path.description":          `The path<U+200B>`,
-		"tools[1].inputSchema.properties.mode.enum[1]":              `w\x1b[2J`,
-		"tools[1].inputSchema.properties.mode.default":              `x\u{E0041}\u{E0042}`,
-		`tools[1].inputSchema.properties["we ird<U+202E>"]`:         `we ird<U+202E>`,
+		"tools[1].inputSchema.properties.path.description":  `The path<U+200B>`,
+		"tools[1].inputSchema.properties.mode.enum[1]":      `w\x1b[2J`,
+		"tools[1].inputSchema.properties.mode.default":      `x\u{E0041}\u{E0042}`,
+		`tools[1].inputSchema.properties["we ird<U+202E>"]`: `we ird<U+202E>`,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d findings %+v, want %d", len(got), got, len(want))

@@ -11,14 +11,14 @@ import (
 type runeClass uint8
 
 const (
-	classPlain      runeClass = iota
-	classTag                  // U+E0000–U+E007F: invisible copies of ASCII
-	classZeroWidth            // U+200B–U+200D, U+2060–U+2064, U+FEFF, U+034F
-	classBidi                 // U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C
-	classVariation            // U+FE00–U+FE0F, U+E0100–U+E01EF
-	classFormat               // any other format (Cf) character, Hangul fillers
-	classEscape               // ESC, and the C1 CSI/OSC introducers U+009B, U+009D
-	classControl              // other C0 (not \t \n \r), DEL, other C1
+	classPlain     runeClass = iota
+	classTag                 // U+E0000–U+E007F: invisible copies of ASCII
+	classZeroWidth           // U+200B–U+200D, U+2060–U+2064, U+FEFF, U+034F
+	classBidi                // U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C
+	classVariation           // U+FE00–U+FE0F, U+E0100–U+E01EF
+	classFormat              // any other format (Cf) character, Hangul fillers
+	classEscape              // ESC, and the C1 CSI/OSC introducers U+009B, U+009D
+	classControl             // other C0 (not \t \n \r), DEL, other C1
 )
 
 func classify(r rune) runeClass {
