@@ -195,3 +195,40 @@ func FuzzCanonicalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStringFlags checks the eight-bytes-at-a-time string fast path: a
+// string reported printable must really be printable ASCII (else the
+// scanner would skip it), and one reported unescaped must need no
+// escaping.
+func FuzzStringFlags(f *testing.F) {
+	for _, s := range []string{"plain text here", "12345678\u200b", "abcdefg\x7f", "abcdefgh\"", `a\nb`, "\U000E0041abcdefghijk"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			return
+		}
+		for _, src := range [][]byte{enc, []byte(`"` + s + `"`)} {
+			v, err := parseJSON(src)
+			if err != nil {
+				continue
+			}
+			printable := true
+			for i := 0; i < len(v.str); i++ {
+				if v.str[i] < 0x20 || v.str[i] >= 0x7f {
+					printable = false
+				}
+			}
+			if v.printable && !printable {
+				t.Fatalf("%q reported printable", v.str)
+			}
+			if v.unescaped && strings.ContainsAny(v.str, "\"\\") {
+				t.Fatalf("%q reported unescaped", v.str)
+			}
+			if v.unescaped && string(appendCanonicalString(nil, v.str)) != `"`+v.str+`"` {
+				t.Fatalf("%q needs escaping", v.str)
+			}
+		}
+	})
+}

@@ -88,7 +88,7 @@ type scanner struct {
 	others      map[string]bool
 	otherStarts *pairSet // first two bytes of each name in others
 	otherLens   uint64   // bit n: some name in others is n bytes long (bit 63: 63 or more)
-	listing     bool // judge listing-only rules (length, tool references)
+	listing     bool     // judge listing-only rules (length, tool references)
 	maxDesc     int
 	root        string
 	segs        []pathSeg

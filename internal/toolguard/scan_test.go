@@ -366,3 +366,21 @@ func FuzzScanList(f *testing.F) {
 		}
 	})
 }
+
+// TestScanListEveryOffset puts one hidden character at each offset of a
+// description, across the eight-byte steps of the parser's fast path.
+func TestScanListEveryOffset(t *testing.T) {
+	for _, hidden := range []string{"\u200b", "\x7f", "\U000E0041", "\\u001b", "\\u200b"} {
+		for off := 0; off < 20; off++ {
+			desc := strings.Repeat("a", off) + hidden + strings.Repeat("b", 13)
+			list := []byte(`{"tools":[{"name":"t","description":"` + desc + `"}]}`)
+			got, err := ScanList(KindTool, list, ScanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Location != "tools[0].description" {
+				t.Errorf("%q at offset %d: findings %+v", hidden, off, got)
+			}
+		}
+	}
+}
