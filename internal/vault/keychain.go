@@ -246,6 +246,9 @@ func (k *OSKeychain) call(ctx context.Context, op, name, secret string, f func()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("vault: %s secret %q: %w", op, name, err)
 	}
+	if err := sessionBusMissing(); err != nil {
+		return &unavailableError{name: name, op: op, cause: err}
+	}
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
 	done := make(chan error, 1)

@@ -396,12 +396,25 @@ func TestOSKeychainNoSessionBus(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("D-Bus is how Linux reaches its keychain; other systems have no session bus to remove")
 	}
-	bus := "unix:path=" + filepath.Join(t.TempDir(), "no-bus-here")
-	out := runHelper(t, nil, "DBUS_SESSION_BUS_ADDRESS="+bus)
-	for _, want := range []string{"unavailable=true notfound=false", `keychain unavailable: cannot read secret "cstest-helper-probe"`, "dbus-run-session"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("helper output lacks %q:\n%s", want, out)
-		}
+	tests := []struct {
+		desc string
+		env  []string
+		want string
+	}{
+		{"address points nowhere", []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(t.TempDir(), "no-bus-here")}, "no such file"},
+		// Without an address godbus would autolaunch a dbus-daemon that
+		// outlives the test; the vault must refuse before that.
+		{"no address at all", []string{"DBUS_SESSION_BUS_ADDRESS=", "XDG_RUNTIME_DIR=" + t.TempDir()}, "DBUS_SESSION_BUS_ADDRESS is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			out := runHelper(t, nil, tt.env...)
+			for _, want := range []string{"unavailable=true notfound=false", `keychain unavailable: cannot read secret "cstest-helper-probe"`, "dbus-run-session", tt.want} {
+				if !strings.Contains(out, want) {
+					t.Errorf("helper output lacks %q:\n%s", want, out)
+				}
+			}
+		})
 	}
 }
 

@@ -122,8 +122,11 @@ func (r *Redactor) Contains(b []byte) []string {
 
 // Redact returns b with every stored secret value replaced by
 // Marker(name) and every secret shape by RedactedMarker. When nothing
-// matches it returns b itself (no copy). A replacement never splits a JSON
-// escape sequence, so valid JSON stays valid JSON.
+// matches it returns b itself (no copy). Matching is on bytes, not on parsed
+// JSON: a replacement never splits a JSON escape sequence, so JSON stays
+// valid when the matches lie inside strings, as key shapes and real
+// secret values do; a stored value that is also JSON syntax (say "1234" or
+// "true") is masked wherever it occurs and may leave invalid JSON.
 func (r *Redactor) Redact(b []byte) []byte {
 	spans := r.spans(b)
 	if len(spans) == 0 {
