@@ -223,13 +223,7 @@ func (k *OSKeychain) dropChunks(ctx context.Context, name string, m *manifest) {
 
 // item reads one keychain item.
 func (k *OSKeychain) item(ctx context.Context, op, name, account string) (string, error) {
-	var v string
-	err := k.call(ctx, op, name, "", func() error {
-		var err error
-		v, err = k.items.get(k.service, account)
-		return err
-	})
-	return v, err
+	return k.callValue(ctx, op, name, "", func() (string, error) { return k.items.get(k.service, account) })
 }
 
 // put writes one keychain item; secret is the whole value, scrubbed from
@@ -243,25 +237,39 @@ func (k *OSKeychain) put(ctx context.Context, name, account, v, secret string) e
 // cancelled; after a timeout that goroutine ends when the keychain call
 // returns (D-Bus reply, prompt completion or connection loss).
 func (k *OSKeychain) call(ctx context.Context, op, name, secret string, f func() error) error {
+	_, err := k.callValue(ctx, op, name, secret, func() (string, error) { return "", f() })
+	return err
+}
+
+// callValue is call for an operation that returns a value. The result
+// travels over the channel only, so an abandoned operation shares nothing.
+func (k *OSKeychain) callValue(ctx context.Context, op, name, secret string, f func() (string, error)) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("vault: %s secret %q: %w", op, name, err)
+		return "", fmt.Errorf("vault: %s secret %q: %w", op, name, err)
 	}
 	if err := sessionBusMissing(); err != nil {
-		return &unavailableError{name: name, op: op, cause: err}
+		return "", &unavailableError{name: name, op: op, cause: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
 	select {
-	case err := <-done:
-		return classify(op, name, secret, err)
+	case r := <-done:
+		return r.v, classify(op, name, secret, r.err)
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &unavailableError{name: name, op: op, locked: true,
+			return "", &unavailableError{name: name, op: op, locked: true,
 				cause: fmt.Errorf("no answer within %v (is it waiting for an unlock prompt?)", k.timeout)}
 		}
-		return fmt.Errorf("vault: %s secret %q: %w", op, name, ctx.Err())
+		return "", fmt.Errorf("vault: %s secret %q: %w", op, name, ctx.Err())
 	}
 }
 
