@@ -88,6 +88,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 // Serve answers the LocalAPI until ctx ends.
 func (c *Core) Serve(ctx context.Context) error {
 	c.log.Info("countersign core ready", "socket", c.socket, "home", c.home)
+	go c.watchClients(ctx)
 	return localapi.Serve(ctx, c.ln, localapi.NewHandler(c, c.log))
 }
 

@@ -1,0 +1,95 @@
+package core
+
+import (
+	"context"
+	"sync"
+
+	"github.com/countersign/countersign/internal/clients"
+	"github.com/countersign/countersign/internal/watch"
+)
+
+// maxClientEvents bounds the config changes kept in memory per core.
+const maxClientEvents = 200
+
+// clientWatch is the in-memory state of one core's config watcher. It lives
+// beside Core (keyed by it) until the history events table (issue 8) and a
+// field on Core take over; it is gone when watchClients returns.
+type clientWatch struct {
+	w      *watch.Watcher
+	mu     sync.Mutex
+	events []watch.Event // newest last
+}
+
+var clientWatches sync.Map // *Core -> *clientWatch
+
+// watchClients watches every known AI client config on this machine until
+// ctx ends and logs each change made outside Countersign; a server that
+// appears (or loses its wrapping) and is not protected is a warning.
+func (c *Core) watchClients(ctx context.Context) {
+	env, err := clients.EnvFromOS()
+	if err != nil {
+		c.log.Warn("client config watcher not started", "err", err)
+		return
+	}
+	cw := &clientWatch{}
+	w, err := watch.New(watch.Options{Env: env, Log: c.log, Notify: func(ev watch.Event) { c.clientChanged(cw, ev) }})
+	if err != nil {
+		c.log.Warn("client config watcher not started", "err", err)
+		return
+	}
+	cw.w = w
+	clientWatches.Store(c, cw)
+	defer clientWatches.Delete(c)
+	if err := w.Run(ctx); err != nil {
+		c.log.Warn("client config watcher stopped", "err", err)
+	}
+}
+
+func (c *Core) clientChanged(cw *clientWatch, ev watch.Event) {
+	cw.mu.Lock()
+	cw.events = append(cw.events, ev)
+	if n := len(cw.events) - maxClientEvents; n > 0 {
+		cw.events = append([]watch.Event(nil), cw.events[n:]...)
+	}
+	cw.mu.Unlock()
+
+	switch ev.File {
+	case watch.FileBroken:
+		c.log.Warn("client config cannot be read", "client", ev.ClientID, "file", ev.Path, "err", ev.Error)
+		return
+	case watch.FileRemoved:
+		c.log.Info("client config removed", "client", ev.ClientID, "file", ev.Path, "servers", len(ev.Servers))
+		return
+	}
+	for _, s := range ev.Servers {
+		switch {
+		case s.Unprotected && s.Kind == watch.ServerAdded:
+			c.log.Warn("new unprotected server", "client", ev.ClientID, "server", s.Name, "file", ev.Path)
+		case s.Unprotected:
+			c.log.Warn("server no longer protected", "client", ev.ClientID, "server", s.Name, "file", ev.Path)
+		default:
+			c.log.Info("client config changed", "client", ev.ClientID, "server", s.Name, "change", string(s.Kind), "file", ev.Path)
+		}
+	}
+}
+
+// ClientChanges returns the config changes seen since the core started
+// (at most the last 200), oldest first; nil when the watcher is not running.
+func (c *Core) ClientChanges() []watch.Event {
+	v, ok := clientWatches.Load(c)
+	if !ok {
+		return nil
+	}
+	cw := v.(*clientWatch)
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	return append([]watch.Event(nil), cw.events...)
+}
+
+// ClientsWrote tells the watcher that Countersign itself wrote data to a
+// client config (desktop app wraps), so the write raises no change event.
+func (c *Core) ClientsWrote(path string, data []byte) {
+	if v, ok := clientWatches.Load(c); ok {
+		v.(*clientWatch).w.Wrote(path, data)
+	}
+}
