@@ -56,10 +56,11 @@ func FilterResult(kind ItemKind, result []byte, hide func(key string) bool) ([]b
 	if err != nil {
 		return nil, fmt.Errorf("filter: %w", err)
 	}
-	root, err := parseJSON(result)
+	root, release, err := parsePooled(result)
 	if err != nil {
 		return nil, fmt.Errorf("filter %s list: %w", kind, err)
 	}
+	defer release()
 	out, err := filterParsed(spec, result, &root, 0, hide)
 	if err != nil {
 		return nil, fmt.Errorf("filter %s list: %w", kind, err)
@@ -75,10 +76,11 @@ func FilterResponse(kind ItemKind, message []byte, hide func(key string) bool) (
 	if err != nil {
 		return nil, fmt.Errorf("filter: %w", err)
 	}
-	msg, err := parseJSON(message)
+	msg, release, err := parsePooled(message)
 	if err != nil {
 		return nil, fmt.Errorf("filter %s response: %w", kind, err)
 	}
+	defer release()
 	if msg.kind != kindObject {
 		return nil, fmt.Errorf("filter %s response: message is not an object", kind)
 	}

@@ -107,6 +107,12 @@ type Evaluation struct {
 	// that cannot be pinned.
 	Findings []Finding
 	hidden   map[string]bool
+
+	// The listing Evaluate saw, so Filter need not parse it again.
+	src                []byte
+	listStart, listEnd int
+	itemSpans          [][2]int
+	itemKeys           []string // "" for an item without a key
 }
 
 // Hidden returns the keys withheld from the client, sorted.
@@ -125,7 +131,31 @@ func (e *Evaluation) Held(key string) bool { return e.hidden[key] }
 // Filter removes the withheld items (and items without a key) from the
 // list result Evaluate saw; see FilterResult.
 func (e *Evaluation) Filter(result []byte) ([]byte, error) {
-	return FilterResult(e.Kind, result, e.Held)
+	if !e.sameSource(result) {
+		return FilterResult(e.Kind, result, e.Held)
+	}
+	if e.itemSpans == nil || len(e.hidden) == 0 && !slices.Contains(e.itemKeys, "") {
+		return result, nil
+	}
+	arr := make([]byte, 0, e.listEnd-e.listStart)
+	arr = append(arr, '[')
+	for i, sp := range e.itemSpans {
+		if k := e.itemKeys[i]; k == "" || e.hidden[k] {
+			continue
+		}
+		if len(arr) > 1 {
+			arr = append(arr, ',')
+		}
+		arr = append(arr, result[sp[0]:sp[1]]...)
+	}
+	arr = append(arr, ']')
+	return splice(result, e.listStart, e.listEnd, arr), nil
+}
+
+// sameSource reports whether result is the very buffer Evaluate parsed
+// (same memory and length); anything else is parsed again.
+func (e *Evaluation) sameSource(result []byte) bool {
+	return len(result) > 0 && len(result) == len(e.src) && &result[0] == &e.src[0]
 }
 
 // FilterResponse is Filter for a whole JSON-RPC response; see
@@ -185,7 +215,12 @@ func Evaluate(server string, kind ItemKind, pins []Pin, result []byte, opts Opti
 	}
 	partial := opts.Partial || hasNextCursor(&root)
 
-	ev := Evaluation{Kind: kind, hidden: map[string]bool{}}
+	ev := Evaluation{Kind: kind, hidden: map[string]bool{}, src: result}
+	if list, ok := root.get(spec.listKey); ok {
+		ev.listStart, ev.listEnd = list.start, list.end
+		ev.itemSpans = make([][2]int, len(items))
+		ev.itemKeys = make([]string, len(items))
+	}
 	sc := newScanner(opts.Scan, ownNames(spec, items), true)
 	current := map[string]*seen{}
 	var order []string
@@ -200,6 +235,8 @@ func Evaluate(server string, kind ItemKind, pins []Pin, result []byte, opts Opti
 		key, ok := itemKey(spec, it)
 		// The key may be a substring of the whole listing; do not keep it alive.
 		key = strings.Clone(key)
+		ev.itemSpans[i] = [2]int{it.start, it.end}
+		ev.itemKeys[i] = key
 		if !ok {
 			sc.add(Finding{Kind: FindingMalformed, Rule: "no-key", Severity: SeverityHigh,
 				Excerpt: excerpt(string(raw), 0, 0), Detail: fmt.Sprintf("item has no string %q; withheld", spec.keyKey)})

@@ -364,6 +364,11 @@ func FuzzScanList(f *testing.F) {
 		if !json.Valid(out) {
 			t.Fatalf("filtered %q is not valid JSON: %q", in, out)
 		}
+		// The fast path (same buffer) and a fresh parse (a copy) agree.
+		again, err := ev.Filter(append([]byte(nil), in...))
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("filter of a copy %q (%v) differs from %q", again, err, out)
+		}
 	})
 }
 
