@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/countersign/countersign/internal/broker"
+)
+
+// Event names the frontend listens to (frontend/src/lib/api.ts mirrors them).
+const (
+	// EventApprovalAdded carries a broker.Event whose call started waiting.
+	EventApprovalAdded = "approvals:added"
+	// EventApprovalRemoved carries a broker.Event whose call stopped waiting,
+	// with its outcome.
+	EventApprovalRemoved = "approvals:removed"
+	// EventApprovalsResync tells the window to re-read the pending set: events
+	// may have been missed (first subscription, or the broker dropped a
+	// subscriber that fell behind).
+	EventApprovalsResync = "approvals:resync"
+	// EventRulesChanged tells the window to re-read the rules after a change
+	// made through this app.
+	EventRulesChanged = "rules:changed"
+)
+
+// forward relays broker events to the window until ctx ends. The broker
+// closes a subscription that falls behind; forward then subscribes again and
+// asks the window to resync, so a burst of calls cannot leave the window
+// showing a stale pending set.
+func forward(ctx context.Context, c Core, emit func(name string, data ...any), log *slog.Logger) {
+	for {
+		events, cancel := c.Subscribe()
+		emit(EventApprovalsResync)
+		dropped := relay(ctx, events, emit)
+		cancel()
+		if !dropped {
+			return
+		}
+		log.Warn("app: window fell behind the broker's events; resubscribing")
+	}
+}
+
+// relay emits events until ctx ends (false) or the channel closes (true).
+func relay(ctx context.Context, events <-chan broker.Event, emit func(string, ...any)) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case ev, ok := <-events:
+			if !ok {
+				return ctx.Err() == nil
+			}
+			switch ev.Kind {
+			case "added":
+				emit(EventApprovalAdded, ev)
+			case "removed":
+				emit(EventApprovalRemoved, ev)
+			}
+		}
+	}
+}

@@ -1,0 +1,74 @@
+import { errorText, events, type Backend } from './backend'
+import { applyEvent, sortCalls } from './pending'
+import type { BrokerEvent, Decision, PendingCall } from './types'
+
+/**
+ * The calls waiting for a person, kept current from the broker's events.
+ *
+ * Loading races with events: the listeners go on first, and events that
+ * arrive while a snapshot is being read are queued and replayed onto it
+ * (replaying is idempotent, see applyEvent), so nothing is lost or resurrected.
+ */
+export class ApprovalsStore {
+  calls = $state<PendingCall[]>([])
+  error = $state<string | null>(null)
+
+  #api: Pick<Backend, 'pending' | 'decide' | 'on'>
+  #queue: BrokerEvent[] | null = null
+  #generation = 0
+
+  constructor(api: Pick<Backend, 'pending' | 'decide' | 'on'>) {
+    this.#api = api
+  }
+
+  /** Starts listening and loads the pending set; returns the cleanup. */
+  start(): () => void {
+    const offs = [
+      this.#api.on(events.approvalAdded, (ev) => this.#event(ev)),
+      this.#api.on(events.approvalRemoved, (ev) => this.#event(ev)),
+      this.#api.on(events.approvalsResync, () => void this.load()),
+    ]
+    void this.load()
+    return () => offs.forEach((off) => off())
+  }
+
+  /** Reads the pending set again; events arriving meanwhile are kept. */
+  async load(): Promise<void> {
+    const gen = ++this.#generation
+    this.#queue ??= []
+    let snapshot: PendingCall[]
+    try {
+      snapshot = await this.#api.pending()
+    } catch (e) {
+      if (gen === this.#generation) {
+        this.error = `could not read pending calls: ${errorText(e)}`
+        this.#flush(this.calls)
+      }
+      return
+    }
+    if (gen !== this.#generation) return // a newer load owns the queue
+    this.#flush(sortCalls(snapshot))
+  }
+
+  #flush(base: PendingCall[]) {
+    let calls = base
+    for (const ev of this.#queue ?? []) calls = applyEvent(calls, ev)
+    this.#queue = null
+    this.calls = calls
+  }
+
+  #event(ev: BrokerEvent) {
+    if (this.#queue) this.#queue.push(ev)
+    else this.calls = applyEvent(this.calls, ev)
+  }
+
+  /** Decides a call; the broker's "removed" event takes it off the list. */
+  async decide(id: string, d: Decision): Promise<void> {
+    try {
+      await this.#api.decide(id, d)
+      this.error = null
+    } catch (e) {
+      this.error = errorText(e)
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { ApprovalsStore } from './approvals.svelte'
+import { events, type Backend } from './backend'
+import type { BrokerEvent, Decision, PendingCall } from './types'
+
+function call(id: string, sec: number): PendingCall {
+  const at = new Date(Date.UTC(2026, 10, 26, 12, 0, sec)).toISOString()
+  return { id, session_id: 's', client: 'c', server: 'fs', tool: 't', requested_at: at, deadline: at }
+}
+
+/** An in-memory Backend whose pending() resolves when the test says so. */
+class FakeBackend implements Pick<Backend, 'pending' | 'decide' | 'on'> {
+  listeners = new Map<string, Set<(ev: BrokerEvent) => void>>()
+  snapshots: { resolve: (c: PendingCall[]) => void; reject: (e: Error) => void }[] = []
+  decided: [string, Decision][] = []
+  decideError: Error | null = null
+
+  pending(): Promise<PendingCall[]> {
+    return new Promise((resolve, reject) => this.snapshots.push({ resolve, reject }))
+  }
+  async decide(id: string, d: Decision): Promise<void> {
+    if (this.decideError) throw this.decideError
+    this.decided.push([id, d])
+  }
+  on(name: string, cb: (ev: BrokerEvent) => void): () => void {
+    const set = this.listeners.get(name) ?? new Set()
+    set.add(cb)
+    this.listeners.set(name, set)
+    return () => set.delete(cb)
+  }
+  emit(name: string, ev?: BrokerEvent) {
+    for (const cb of this.listeners.get(name) ?? []) cb(ev as BrokerEvent)
+  }
+  count() {
+    let n = 0
+    for (const s of this.listeners.values()) n += s.size
+    return n
+  }
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0))
+const ids = (s: ApprovalsStore) => s.calls.map((c) => c.id)
+
+describe('ApprovalsStore', () => {
+  it('replays events that arrive while the snapshot loads', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    // The snapshot was taken before "b" arrived and while "a" was still waiting.
+    be.emit(events.approvalAdded, { kind: 'added', pending: call('b', 2) })
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('a', 1) })
+    be.snapshots[0].resolve([call('a', 1)])
+    await flush()
+    expect(ids(store)).toEqual(['b'])
+  })
+
+  it('applies live events after loading', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.snapshots[0].resolve([call('a', 1)])
+    await flush()
+    be.emit(events.approvalAdded, { kind: 'added', pending: call('c', 3) })
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('a', 1) })
+    expect(ids(store)).toEqual(['c'])
+  })
+
+  it('a resync replaces the list and only the newest load counts', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.emit(events.approvalsResync)
+    be.snapshots[1].resolve([call('new', 5)])
+    await flush()
+    be.snapshots[0].resolve([call('stale', 1)])
+    await flush()
+    expect(ids(store)).toEqual(['new'])
+  })
+
+  it('shows an error when the snapshot fails and keeps live events', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.emit(events.approvalAdded, { kind: 'added', pending: call('a', 1) })
+    be.snapshots[0].reject(new Error('core gone'))
+    await flush()
+    expect(store.error).toContain('core gone')
+    expect(ids(store)).toEqual(['a'])
+  })
+
+  it('passes decisions through and shows a refused one', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    await store.decide('a', { action: 'deny', scope: 'once', note: 'no' })
+    expect(be.decided).toEqual([['a', { action: 'deny', scope: 'once', note: 'no' }]])
+    be.decideError = new Error('decide a: no pending call with that id')
+    await store.decide('a', { action: 'approve', scope: 'once' })
+    expect(store.error).toBe('decide a: no pending call with that id')
+  })
+
+  it('stops listening on cleanup', () => {
+    const be = new FakeBackend()
+    const stop = new ApprovalsStore(be).start()
+    expect(be.count()).toBe(3)
+    stop()
+    expect(be.count()).toBe(0)
+  })
+})

@@ -1,0 +1,14 @@
+import { mount } from 'svelte'
+import './style.css'
+import MainView from './views/MainView.svelte'
+import { backend } from './lib/api'
+import { ApprovalsStore } from './lib/approvals.svelte'
+import { RulesStore } from './lib/rules.svelte'
+
+const target = document.getElementById('app')
+if (!target) throw new Error('index.html has no #app element')
+
+export default mount(MainView, {
+  target,
+  props: { approvals: new ApprovalsStore(backend), rules: new RulesStore(backend) },
+})
