@@ -28,18 +28,28 @@ func startChild(argv, env []string) (*child, error) {
 	cmd.Env = env
 	cmd.Stderr = os.Stderr
 	setProcAttr(cmd)
-	stdin, err := cmd.StdinPipe()
+	// Plain pipes, not StdinPipe/StdoutPipe: Wait closes those as soon as
+	// the process exits, which would lose the last messages the server wrote.
+	stdin, toChild, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
+	fromChild, stdout, err := os.Pipe()
 	if err != nil {
+		stdin.Close()
+		toChild.Close()
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdin, cmd.Stdout = stdin, stdout
+	err = cmd.Start()
+	stdin.Close() // the child has its own copies now
+	stdout.Close()
+	if err != nil {
+		toChild.Close()
+		fromChild.Close()
 		return nil, fmt.Errorf("cannot start %q: %w", argv[0], err)
 	}
-	c := &child{cmd: cmd, stdin: stdin, stdout: stdout, exited: make(chan struct{})}
+	c := &child{cmd: cmd, stdin: toChild, stdout: fromChild, exited: make(chan struct{})}
 	go func() {
 		c.err = cmd.Wait()
 		close(c.exited)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 )
 
 // MaxLine bounds one JSON-RPC message. MCP has no limit of its own; clients
@@ -17,9 +18,14 @@ var ErrLineTooLong = fmt.Errorf("message longer than %d MiB", MaxLine>>20)
 // lineReader reads newline-delimited messages without copying short ones.
 // The slice returned by next is valid until the following call.
 type lineReader struct {
-	br  *bufio.Reader
-	acc []byte // holds a line longer than the bufio buffer
+	br   *bufio.Reader
+	acc  []byte // holds a line longer than the bufio buffer
+	huge bool   // the last line was over hugeLine
 }
+
+// hugeLine is the size from which a message's buffer is returned to the OS
+// as soon as the message is handled.
+const hugeLine = 8 << 20
 
 func newLineReader(r io.Reader) *lineReader {
 	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
@@ -31,6 +37,13 @@ func (lr *lineReader) next() ([]byte, error) {
 	if cap(lr.acc) > 1<<20 {
 		lr.acc = nil // let a huge message's buffer go
 	}
+	if lr.huge {
+		// The last message was huge: hand its memory back before the next
+		// one (often its response, as large) is read, so the two never
+		// add up. Rare, and cheap next to copying the message.
+		lr.huge = false
+		debug.FreeOSMemory()
+	}
 	line, err := lr.br.ReadSlice('\n')
 	if err == nil {
 		return line, nil
@@ -41,26 +54,48 @@ func (lr *lineReader) next() ([]byte, error) {
 		}
 		return nil, err
 	}
-	lr.acc = append(lr.acc[:0], line...)
+	// A long message: collect it in fixed blocks, then copy it once into a
+	// buffer of the exact size. Growing one slice by append would copy it
+	// several times and leave each outgrown copy for the GC, so a 64 MiB
+	// message could briefly cost four times its size.
+	blocks := [][]byte{append(make([]byte, 0, blockSize), line...)}
+	total := len(line)
 	for {
 		line, err = lr.br.ReadSlice('\n')
-		if len(lr.acc)+len(line) > MaxLine {
+		total += len(line)
+		if total > MaxLine {
 			lr.discardRest(err)
 			return nil, ErrLineTooLong
 		}
-		lr.acc = append(lr.acc, line...)
+		for rest := line; len(rest) > 0; {
+			last := &blocks[len(blocks)-1]
+			if len(*last) == cap(*last) {
+				blocks = append(blocks, make([]byte, 0, blockSize))
+				last = &blocks[len(blocks)-1]
+			}
+			n := min(len(rest), cap(*last)-len(*last))
+			*last = append(*last, rest[:n]...)
+			rest = rest[n:]
+		}
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, io.EOF):
+			lr.acc = make([]byte, 0, total)
+			for i, b := range blocks {
+				lr.acc = append(lr.acc, b...)
+				blocks[i] = nil
+			}
+			lr.huge = total > hugeLine
 			return lr.acc, nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
-		case errors.Is(err, io.EOF):
-			return lr.acc, nil
 		default:
 			return nil, err
 		}
 	}
 }
+
+// blockSize is the unit in which long messages are collected.
+const blockSize = 1 << 20
 
 // discardRest skips to the end of an oversized line so the stream can go on.
 func (lr *lineReader) discardRest(err error) {
