@@ -180,7 +180,7 @@ func (d *driver) waitFor(what string, pred func(event) bool) event {
 	d.t.Helper()
 	ev, ok := d.waitForWithin(waitLong, pred)
 	if !ok {
-		d.t.Fatalf("client: no event %s within %v; events so far:\n%s", what, waitLong, d.eventLog())
+		d.t.Fatalf("client: no event %s (%s); events so far:\n%s", what, d.whyNot(waitLong), d.eventLog())
 	}
 	return ev
 }
@@ -206,6 +206,16 @@ func (d *driver) waitForWithin(limit time.Duration, pred func(event) bool) (even
 			return nil, false
 		}
 	}
+}
+
+// whyNot says why a wait ended without its event: the driver exited, or time ran out.
+func (d *driver) whyNot(limit time.Duration) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.eof {
+		return "the client process exited"
+	}
+	return fmt.Sprintf("waited %v", limit)
 }
 
 // find returns the first event matching pred without waiting.
@@ -257,7 +267,7 @@ func (d *driver) outcomeWithin(id string, limit time.Duration) event {
 		return ev.str("id") == id && (e == "result" || e == "error" || e == "fatal")
 	})
 	if !ok {
-		d.t.Fatalf("client: no result for call %s within %v; events so far:\n%s", id, limit, d.eventLog())
+		d.t.Fatalf("client: no result for call %s (%s); events so far:\n%s", id, d.whyNot(limit), d.eventLog())
 	}
 	return ev
 }

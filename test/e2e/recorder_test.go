@@ -23,6 +23,8 @@ const recorderRoleArg = "cs-e2e-recorder"
 type recorderRule struct {
 	Contains string `json:"contains"`
 	Reply    string `json:"reply"`
+	// Exit, when set, makes the recorder exit with this code after replying.
+	Exit *int `json:"exit,omitempty"`
 }
 
 // runRecorder appends every byte received on stdin to the record file (one write
@@ -61,6 +63,10 @@ func runRecorder(recordPath, scriptPath string) int {
 					if _, werr := os.Stdout.WriteString(r.Reply); werr != nil {
 						fmt.Fprintln(os.Stderr, "recorder: write reply:", werr)
 						return 1
+					}
+					if r.Exit != nil {
+						fmt.Fprintf(os.Stderr, "recorder: exiting with %d as scripted\n", *r.Exit)
+						return *r.Exit
 					}
 					break
 				}
