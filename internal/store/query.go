@@ -119,9 +119,11 @@ func (s *Store) Calls(ctx context.Context, q CallQuery) ([]Call, error) {
 
 // ftsQuery turns what a person typed into an FTS5 query that cannot be a
 // syntax error: every whitespace-separated word becomes a quoted phrase
-// (quotes doubled), and the phrases are ANDed. "" means no search.
+// (quotes doubled), and the phrases are ANDed. A NUL byte separates words
+// too: FTS5 reads the query as a C string, so a NUL inside a quoted phrase
+// would cut it into an unterminated one. "" means no search.
 func ftsQuery(search string) string {
-	words := strings.Fields(search)
+	words := strings.Fields(strings.ReplaceAll(search, "\x00", " "))
 	if len(words) == 0 {
 		return ""
 	}

@@ -34,8 +34,8 @@ type Store struct {
 	rdb  *sql.DB // read-only, query_only pool
 
 	// Writer-goroutine state for the transaction in progress (see stage.go).
-	stageStmt   *sql.Stmt
-	stagedNoAt  bool
+	stageStmt  *sql.Stmt
+	stagedNoAt bool
 
 	mu     sync.RWMutex // guards closed and sends on queue
 	closed bool
