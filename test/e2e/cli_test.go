@@ -23,7 +23,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tc := range noCore {
 		t.Run("no core/"+strings.Join(tc.args, " "), func(t *testing.T) {
-			checkExit(t, e.cli(tc.args...), tc.want)
+			checkExit(t, e.sub(t).cli(tc.args...), tc.want)
 		})
 	}
 
@@ -52,7 +52,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tc := range withCore {
 		t.Run("core up/"+strings.Join(tc.args, " "), func(t *testing.T) {
-			checkExit(t, e.cli(tc.args...), tc.want)
+			checkExit(t, e.sub(t).cli(tc.args...), tc.want)
 		})
 	}
 }
@@ -109,7 +109,7 @@ func TestJSONOutputs(t *testing.T) {
 
 	for _, args := range [][]string{{"status", "--json"}, {"pending", "--json"}, {"rules", "--json"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			doc := e.jsonCLI(args...)
+			doc := e.sub(t).jsonCLI(args...)
 			var problems []string
 			checkKeys("$", doc, &problems)
 			for _, pr := range problems {
@@ -131,6 +131,7 @@ func TestJSONOutputs(t *testing.T) {
 		}
 	})
 	t.Run("rules fields", func(t *testing.T) {
+		e := e.sub(t)
 		r, ok := findRule(e.rules(), "allow", "ev", "get-*")
 		if !ok {
 			t.Fatalf("added rule not listed: %v", e.rules())
