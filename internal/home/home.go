@@ -28,11 +28,12 @@ func Dir() (string, error) {
 }
 
 // RunDir returns the directory of the LocalAPI socket for state dir dir.
-// With COUNTERSIGN_HOME set it is always dir/run, so two homes never share
-// a socket; otherwise the OS runtime dir is preferred on Linux.
+// It is dir/run, except for the default state directory on Linux, whose
+// socket goes in the OS runtime dir. Two state directories never share a
+// socket.
 func RunDir(dir string) string {
-	if os.Getenv(Env) == "" && runtime.GOOS == "linux" {
-		if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" && runtime.GOOS == "linux" && os.Getenv(Env) == "" {
+		if def, err := Dir(); err == nil && def == dir {
 			return filepath.Join(rt, "countersign")
 		}
 	}
@@ -46,14 +47,6 @@ func Socket(dir string) string {
 		return `\\.\pipe\countersign-` + pipeSuffix(dir)
 	}
 	return filepath.Join(RunDir(dir), "countersign.sock")
-}
-
-// Ensure creates dir (0700) and returns it.
-func Ensure(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("home: create %s: %w", dir, err)
-	}
-	return dir, nil
 }
 
 // EnsurePrivate creates dir if needed and checks that only its owner, the

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -118,9 +119,9 @@ func dial(socket string) (net.Conn, error) {
 }
 
 func checkOwner(fi os.FileInfo) error {
-	st, ok := fi.Sys().(*unix.Stat_t)
+	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return nil
+		return fmt.Errorf("localapi: cannot tell who owns the socket: %w", home.ErrNotPrivate)
 	}
 	if int(st.Uid) != os.Getuid() {
 		return fmt.Errorf("localapi: refusing the socket: it belongs to uid %d, not to you (uid %d): %w", st.Uid, os.Getuid(), home.ErrNotPrivate)

@@ -107,6 +107,10 @@ func (r *Rule) Matches(c *Call, now time.Time) bool {
 		if !ok {
 			return false
 		}
+		v, ok = normalize(v)
+		if !ok {
+			return false
+		}
 		if m, _ := doublestar.Match(cond.Glob, v); !m {
 			return false
 		}
@@ -114,10 +118,31 @@ func (r *Rule) Matches(c *Call, now time.Time) bool {
 	return true
 }
 
+// normalize cleans a value that looks like a path, so "/work/../etc/passwd"
+// is matched as "/etc/passwd". A path that climbs above its start ("../x")
+// can never satisfy a condition: where it lands depends on the server.
+func normalize(v string) (string, bool) {
+	if !strings.ContainsAny(v, `/\`) {
+		return v, v != ".."
+	}
+	p := strings.ReplaceAll(v, `\`, "/")
+	clean := path.Clean(p)
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", false
+	}
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean, true
+}
+
 // glob matches an empty pattern against everything.
 func glob(pattern, s string) bool {
 	if pattern == "" || pattern == "*" {
 		return true
+	}
+	if !strings.ContainsAny(pattern, `*?[\`) {
+		return pattern == s
 	}
 	ok, err := path.Match(pattern, s)
 	return err == nil && ok

@@ -188,11 +188,13 @@ func (s *shim) serverResponse(m message, line []byte) {
 	s.record(rec)
 }
 
-// endInflight records calls the server never answered.
+// endInflight answers and records the calls the server never answered, so
+// the model reads why instead of waiting for a reply that cannot come.
 func (s *shim) endInflight(status string) {
 	s.mu.Lock()
 	var recs []localapi.CallRecord
 	for k, f := range s.inflight {
+		s.toClient.write(rpcError([]byte(k), -32603, "Countersign: the MCP server "+s.cfg.Name+" exited before answering this call"))
 		r := f.rec
 		r.ResultStatus = status
 		r.ServerMS = time.Since(f.forwarded).Milliseconds()

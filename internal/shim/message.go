@@ -2,6 +2,7 @@ package shim
 
 import (
 	"errors"
+	"strings"
 )
 
 // kind is what a line of JSON-RPC is.
@@ -42,6 +43,11 @@ func classify(line []byte) message {
 	var m message
 	var seen [5]bool
 	end, err := eachMember(line, i, func(key string, val []byte) error {
+		if folded(key, "method", "id", "params", "result", "error") {
+			// Some decoders (Go's encoding/json) match member names without
+			// regard to case: "Method" could win over "method" there.
+			m.ambiguous = true
+		}
 		slot := -1
 		switch key {
 		case "method":
@@ -111,6 +117,9 @@ func parseCallParams(p []byte) (callParams, error) {
 		return cp, errors.New("tools/call without params")
 	}
 	_, err := eachMember(p, i, func(key string, val []byte) error {
+		if folded(key, "name", "arguments", "_meta") {
+			return errDuplicate
+		}
 		switch key {
 		case "name":
 			s, ok := stringValue(val)
@@ -164,4 +173,15 @@ func resultIsError(result []byte) bool {
 		return nil
 	})
 	return isErr
+}
+
+// folded reports whether key differs from one of names only by letter case,
+// which case-insensitive decoders would read as that name.
+func folded(key string, names ...string) bool {
+	for _, n := range names {
+		if key != n && strings.EqualFold(key, n) {
+			return true
+		}
+	}
+	return false
 }
