@@ -52,7 +52,11 @@ func (a *App) Bindings() []any {
 // Startup starts forwarding core events to the window. ctx is the Wails
 // context: it carries the window and ends when the app quits.
 func (a *App) Startup(ctx context.Context) {
-	emit := func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+	a.start(ctx, func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) })
+}
+
+// start is Startup with the emitter given, so tests can record events.
+func (a *App) start(ctx context.Context, emit func(name string, data ...any)) {
 	a.rules.emit.set(emit)
 	fctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
