@@ -77,7 +77,9 @@ func (s *Store) Record(ctx context.Context, calls ...Call) error {
 	}
 	rows := make([][]any, len(calls))
 	for i := range calls {
-		r, err := callRow(&calls[i])
+		c := calls[i] // a copy: redaction must not touch the caller's slice
+		s.redactCall(&c)
+		r, err := callRow(&c)
 		if err != nil {
 			return err
 		}

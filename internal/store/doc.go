@@ -9,7 +9,16 @@
 //   - settings, as string key/value pairs;
 //   - one row per intercepted tools/call ([Call]), merged by call id so the
 //     decision and the result may arrive in either order, with a full-text
-//     index (FTS5) over tool, server, argument excerpt and note.
+//     index (FTS5) over tool, server, argument excerpt and note;
+//   - events, the rest of the history timeline: server sessions started and
+//     ended, tool definitions first seen or changed, client config changes,
+//     secrets used (by name only) ([Event], [Store.RecordEvent],
+//     [Store.Events]).
+//
+// History reads: [Store.Calls] pages newest first with a cursor,
+// [Store.EachCall] walks any number of calls from one snapshot in constant
+// memory (exports), and [Store.Prune] removes calls and events older than a
+// time in small committed chunks (retention).
 //
 // Durability: [Store.Record], [Store.PutRule], [Store.DeleteRule] and
 // [Store.SetSetting] return only after the transaction holding the change has
@@ -19,8 +28,10 @@
 // commits, never the file's integrity.
 //
 // What it never does: it opens no network connection, imports no other
-// Countersign package and sees no secret. Callers redact argument and result
-// excerpts (through internal/vault) before calling Record; the store only
-// bounds their size (64 KiB each, keeping the full size) so nothing unbounded
-// grows the database.
+// Countersign package and does not know what a secret looks like. Callers
+// redact argument and result excerpts before calling Record, and the core
+// installs the vault's redactor with [Store.SetRedactor], which runs on every
+// excerpt, note, reason and event detail right before it is written. The
+// store bounds sizes (64 KiB per excerpt, keeping the full size) so nothing
+// unbounded grows the database.
 package store

@@ -17,8 +17,7 @@ type migration struct {
 }
 
 // migrations is the schema history; version N is reached by applying the
-// first N steps. The history issue adds its events table, prune and export
-// indexes as further steps.
+// first N steps.
 var migrations = []migration{
 	{name: "rules and settings", sql: `
 CREATE TABLE rules (
@@ -96,6 +95,31 @@ BEGIN
 END;
 -- Index the calls recorded before this step.
 INSERT INTO calls_fts(calls_fts) VALUES ('rebuild');
+`},
+	{name: "history events", sql: `
+-- Things that happened besides calls, in the same timeline: server sessions
+-- started and ended, tool definitions first seen or changed, client config
+-- changes, secrets used (by name, never value). Columns a kind does not use
+-- stay NULL. at orders the timeline; seq breaks ties and is the event id.
+CREATE TABLE events (
+	seq        INTEGER PRIMARY KEY,
+	at         INTEGER NOT NULL,        -- unix nanoseconds
+	kind       TEXT NOT NULL,           -- session_started|session_ended|tool_first_seen|tool_changed|config_changed|secret_used
+	session_id TEXT,
+	client     TEXT,
+	server     TEXT,
+	tool       TEXT,
+	tool_hash  TEXT,
+	exit_code  INTEGER,                 -- session_ended
+	secret     TEXT,                    -- secret_used: the name only
+	path       TEXT,                    -- config_changed: the file
+	detail     TEXT                     -- short free text, redacted
+) STRICT;
+CREATE INDEX events_time ON events(at, seq);
+CREATE INDEX events_kind_time ON events(kind, at, seq);
+-- Listings filter calls by client and decision too, newest first.
+CREATE INDEX calls_client_time ON calls(client, requested_at, id);
+CREATE INDEX calls_decision_time ON calls(decision, requested_at, id);
 `},
 }
 

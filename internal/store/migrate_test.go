@@ -20,6 +20,7 @@ var seeds = map[int]string{
 	    INSERT INTO settings(key, value) VALUES ('retention', '90d');`,
 	2: `INSERT INTO calls(id, requested_at, server, tool, note, args, decision)
 	    VALUES ('old-call', 1764151200000000000, 'fs', 'legacy_tool', 'wombat', '{"q":"quokka"}', 'approved');`,
+	4: `INSERT INTO events(at, kind, server, exit_code) VALUES (1764151300000000000, 'session_ended', 'fs', 3);`,
 }
 
 // buildAt creates a database at schema version v with its seeds.
@@ -110,6 +111,15 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				}
 			}
 
+			if v >= 4 {
+				evs, err := s.Events(ctx, EventQuery{Kind: EventSessionEnded})
+				if err != nil || len(evs) != 1 || evs[0].Server != "fs" || evs[0].ExitCode == nil || *evs[0].ExitCode != 3 {
+					t.Errorf("old event after migration: %+v, %v", evs, err)
+				}
+			}
+			if err := s.RecordEvent(ctx, Event{Kind: EventConfigChanged, Path: "/x/mcp.json"}); err != nil {
+				t.Errorf("RecordEvent after migration: %v", err)
+			}
 			// The migrated database works for new data too.
 			mustRecord(t, s, Call{ID: "new", Tool: "t", Note: "numbat"})
 			found, err := s.Calls(ctx, CallQuery{Search: "numbat"})

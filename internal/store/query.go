@@ -35,9 +35,62 @@ type CallQuery struct {
 // stored call; an unknown cursor is an error rather than a silent restart
 // from the newest call.
 func (s *Store) Calls(ctx context.Context, q CallQuery) ([]Call, error) {
+	var out []Call
+	q.Limit = clampLimit(q.Limit)
+	err := s.EachCall(ctx, q, func(c Call) error {
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// EachCall calls fn for every call matching q, newest first, reading one
+// row at a time from a single consistent snapshot, so an export of the whole
+// history runs in constant memory and never sees a half-pruned state. Unlike
+// Calls, a Limit of zero or less means no limit, and there is no MaxLimit.
+// An error from fn stops the walk and is returned as is. fn must not call
+// the store's write methods from the same goroutine for long: the snapshot
+// is held until EachCall returns.
+func (s *Store) EachCall(ctx context.Context, q CallQuery, fn func(Call) error) error {
 	if err := s.readable(); err != nil {
-		return nil, err
+		return err
 	}
+	where, args, err := s.callFilter(ctx, q)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + callColumns + " FROM calls")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY requested_at DESC, id DESC")
+	if q.Limit > 0 {
+		b.WriteString(" LIMIT ?")
+		args = append(args, q.Limit)
+	}
+	rows, err := s.rdb.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return fmt.Errorf("store: calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return fmt.Errorf("store: calls: scan: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: calls: %w", err)
+	}
+	return nil
+}
+
+// callFilter turns q (all but Limit) into WHERE terms and their arguments.
+func (s *Store) callFilter(ctx context.Context, q CallQuery) ([]string, []any, error) {
 	var (
 		where []string
 		args  []any
@@ -52,30 +105,19 @@ func (s *Store) Calls(ctx context.Context, q CallQuery) ([]Call, error) {
 	eq("tool", q.Tool)
 	eq("client", q.Client)
 	eq("decision", q.Decision)
-	if !q.Since.IsZero() {
-		n, err := nanos(q.Since)
-		if err != nil {
-			return nil, fmt.Errorf("store: calls: since: %w", err)
-		}
-		where = append(where, "requested_at >= ?")
-		args = append(args, n)
+	w, a, err := timeRange("requested_at", q.Since, q.Until)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: calls: %w", err)
 	}
-	if !q.Until.IsZero() {
-		n, err := nanos(q.Until)
-		if err != nil {
-			return nil, fmt.Errorf("store: calls: until: %w", err)
-		}
-		where = append(where, "requested_at < ?")
-		args = append(args, n)
-	}
+	where, args = append(where, w...), append(args, a...)
 	if q.Before != "" {
 		var at int64
 		err := s.rdb.QueryRowContext(ctx, "SELECT requested_at FROM calls WHERE id = ?", q.Before).Scan(&at)
 		if err == sql.ErrNoRows {
-			return nil, fmt.Errorf("store: calls: unknown cursor %q", q.Before)
+			return nil, nil, fmt.Errorf("store: calls: unknown cursor %q", q.Before)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("store: calls: cursor: %w", err)
+			return nil, nil, fmt.Errorf("store: calls: cursor: %w", err)
 		}
 		where = append(where, "(requested_at < ? OR (requested_at = ? AND id < ?))")
 		args = append(args, at, at, q.Before)
@@ -84,37 +126,40 @@ func (s *Store) Calls(ctx context.Context, q CallQuery) ([]Call, error) {
 		where = append(where, "seq IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)")
 		args = append(args, m)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
+	return where, args, nil
+}
 
-	var b strings.Builder
-	b.WriteString("SELECT " + callColumns + " FROM calls")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(" ORDER BY requested_at DESC, id DESC LIMIT ?")
-	args = append(args, limit)
-
-	rows, err := s.rdb.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: calls: %w", err)
-	}
-	defer rows.Close()
-	var out []Call
-	for rows.Next() {
-		c, err := scanCall(rows)
+// timeRange is col >= since AND col < until, each only when set.
+func timeRange(col string, since, until time.Time) ([]string, []any, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if !since.IsZero() {
+		n, err := nanos(since)
 		if err != nil {
-			return nil, fmt.Errorf("store: calls: scan: %w", err)
+			return nil, nil, fmt.Errorf("since: %w", err)
 		}
-		out = append(out, c)
+		where = append(where, col+" >= ?")
+		args = append(args, n)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: calls: %w", err)
+	if !until.IsZero() {
+		n, err := nanos(until)
+		if err != nil {
+			return nil, nil, fmt.Errorf("until: %w", err)
+		}
+		where = append(where, col+" < ?")
+		args = append(args, n)
 	}
-	return out, nil
+	return where, args, nil
+}
+
+// clampLimit applies DefaultLimit and MaxLimit to a listing's page size.
+func clampLimit(n int) int {
+	if n <= 0 {
+		return DefaultLimit
+	}
+	return min(n, MaxLimit)
 }
 
 // ftsQuery turns what a person typed into an FTS5 query that cannot be a

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -32,6 +33,8 @@ type Store struct {
 	path string
 	wdb  *sql.DB // exactly one connection, used only by the writer goroutine after Open
 	rdb  *sql.DB // read-only, query_only pool
+
+	redactor atomic.Pointer[Redact] // see SetRedactor
 
 	// Writer-goroutine state for the transaction in progress (see stage.go).
 	stageStmt  *sql.Stmt
