@@ -162,10 +162,10 @@ func (s *Store) Events(ctx context.Context, q EventQuery) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var (
-			e                                                       Event
-			seq, at                                                 int64
+			e                                                      Event
+			seq, at                                                int64
 			session, client, server, tool, hash, secret, path, det sql.NullString
-			exit                                                    sql.NullInt64
+			exit                                                   sql.NullInt64
 		)
 		if err := rows.Scan(&seq, &at, &e.Kind, &session, &client, &server, &tool, &hash, &exit, &secret, &path, &det); err != nil {
 			return nil, fmt.Errorf("store: events: scan: %w", err)

@@ -1,7 +1,5 @@
 package store
 
-
-
 // Redact is a function that masks secrets in an excerpt before it is
 // written. It must return its input unchanged when there is nothing to mask,
 // and must be safe for concurrent use.
@@ -43,4 +41,3 @@ func (s *Store) redactCall(c *Call) {
 		c.Reason = string(s.redact([]byte(c.Reason)))
 	}
 }
-
