@@ -103,6 +103,7 @@ func (e *env) startClient(name string, opts clientOpts) *driver {
 	t := e.t
 	t.Cleanup(func() {
 		d.kill()
+		checkNoRace(t, "countersign shim (client "+name+")", d.stderr.String())
 		if t.Failed() {
 			t.Logf("---- client %q: shim/server/driver stderr ----\n%s\n---- client %q: events ----\n%s",
 				name, d.stderr.String(), name, d.eventLog())

@@ -71,6 +71,7 @@ func newEnv(t *testing.T) *env {
 		if e.daemon != nil {
 			e.stopDaemon()
 		}
+		checkNoRace(t, "countersign daemon", e.daemonOut.String())
 		if t.Failed() {
 			t.Logf("---- countersign daemon output (COUNTERSIGN_HOME=%s) ----\n%s", home, e.daemonOut.String())
 		}
@@ -416,4 +417,12 @@ func findRule(rules []map[string]any, action, server, tool string) (map[string]a
 		}
 	}
 	return nil, false
+}
+
+// checkNoRace fails the test when a -race build of countersign reported a data race.
+func checkNoRace(t *testing.T, who, output string) {
+	t.Helper()
+	if strings.Contains(output, "WARNING: DATA RACE") {
+		t.Errorf("%s reported a data race (output below)", who)
+	}
 }

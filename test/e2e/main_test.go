@@ -78,7 +78,11 @@ func setupAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(binDir)
 	csBin = filepath.Join(binDir, "countersign")
-	build := exec.Command("go", "build", "-o", csBin, "./cmd/countersign")
+	args := []string{"build", "-o", csBin}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "./cmd/countersign")...)
 	build.Dir = repoRoot
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/countersign: %v\n%s", err, out)

@@ -156,6 +156,7 @@ func (e *env) startRawShim(name string, script []recorderRule, shimFlags ...stri
 			<-rc.exited
 			t.Errorf("raw shim %q did not exit within %v of its stdin closing; killed it", name, waitLong/3)
 		}
+		checkNoRace(t, "raw countersign shim "+name, rc.stderr.String())
 		if t.Failed() {
 			rec, _ := os.ReadFile(recordPath)
 			rc.mu.Lock()
