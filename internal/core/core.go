@@ -89,6 +89,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 func (c *Core) Serve(ctx context.Context) error {
 	c.log.Info("countersign core ready", "socket", c.socket, "home", c.home)
 	go c.watchClients(ctx)
+	c.startHistory(ctx) // redaction hook, retention now and daily (history.go)
 	return localapi.Serve(ctx, c.ln, localapi.NewHandler(c, c.log))
 }
 

@@ -46,6 +46,11 @@ func NewHandler(b Backend, log *slog.Logger) *Handler {
 		"POST /v1/rules":        h.addRule,
 		"DELETE /v1/rules/{id}": h.removeRule,
 		"GET /v1/events":        h.events,
+		"GET /v1/history":       h.history,
+		"GET /v1/calls/{id}":    h.historyCall,
+		"GET /v1/export":        h.historyExport,
+		"GET /v1/timeline":      h.historyEvents,
+		"POST /v1/prune":        h.historyPrune,
 	}
 	for pattern, fn := range routes {
 		h.mux.HandleFunc(pattern, fn)

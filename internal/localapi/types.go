@@ -111,4 +111,13 @@ type Backend interface {
 	AddRule(ctx context.Context, r policy.Rule) (policy.Rule, error)
 	RemoveRule(ctx context.Context, id string) error
 	Subscribe() (<-chan broker.Event, func())
+
+	// History (history.go): listings page newest first; ExportHistory calls
+	// send for every matching call (q.Limit 0 means all) in constant memory
+	// and stops at send's first error.
+	History(ctx context.Context, q HistoryQuery) ([]HistoryCall, error)
+	HistoryCall(ctx context.Context, id string) (HistoryCall, error)
+	ExportHistory(ctx context.Context, q HistoryQuery, send func(HistoryCall) error) error
+	HistoryEvents(ctx context.Context, q EventQuery) ([]HistoryEvent, error)
+	PruneHistory(ctx context.Context, before time.Time) (PruneResult, error)
 }
