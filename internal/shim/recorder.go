@@ -44,23 +44,19 @@ func (r *recorder) run() {
 	for {
 		select {
 		case rec, ok := <-r.in:
+			// Take whatever else is already waiting: one request per burst.
+			for ok {
+				queue = append(queue, rec)
+				select {
+				case rec, ok = <-r.in:
+					continue
+				default:
+				}
+				break
+			}
 			if !ok {
 				r.flushOrSpool(queue)
 				return
-			}
-			queue = append(queue, rec)
-			// Take whatever else is already waiting: one request per burst.
-			for drained := false; !drained; {
-				select {
-				case rec, ok := <-r.in:
-					if !ok {
-						r.flushOrSpool(queue)
-						return
-					}
-					queue = append(queue, rec)
-				default:
-					drained = true
-				}
 			}
 		case <-retry.C:
 		}
