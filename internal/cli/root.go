@@ -98,6 +98,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 Countersign not running.`,
 		e.daemonCmd(), e.statusCmd(), e.shimCmd(),
 		e.pendingCmd(), e.approveCmd(), e.denyCmd(), e.rulesCmd(),
 		e.clientsCmd(), e.wrapCmd(), e.unwrapCmd(),
+		e.secretsCmd(),
 		e.historyCmd(),
 	)
 	return root

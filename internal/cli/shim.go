@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/countersign/countersign/internal/home"
+	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/shim"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -63,6 +65,7 @@ tool calls are denied with a message telling you to start it.
 				if redactor, err = redactorFor(envSpecs, resolved); err != nil {
 					return err
 				}
+				go reportSecretUse(cmd.Context(), home.Socket(dir), name, client, envSpecs, log)
 			}
 			code, err := shim.Run(cmd.Context(), shim.Config{
 				Name: name, Client: client, Timeout: timeout, Command: argv, Env: env,
@@ -103,6 +106,25 @@ func redactorFor(specs, resolved []string) (*vault.Redactor, error) {
 		secrets[ref.Secret] = val
 	}
 	return vault.NewRedactor(secrets)
+}
+
+// reportSecretUse tells the core which secrets this shim injected (names
+// only), for `secrets list` (last used, used by). It runs beside the server
+// launch and never delays it; it gives up after 5 s, and a core that is down
+// simply misses this use.
+func reportSecretUse(ctx context.Context, socket, server, client string, specs []string, log *slog.Logger) {
+	names, err := vault.ReferencedNames(specs, nil)
+	if err != nil || len(names) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	api := localapi.NewClient(socket)
+	defer api.Close()
+	rep := localapi.SecretUseReport{Server: server, Client: client, PID: os.Getpid(), Secrets: names}
+	if err := api.SecretsUsed(ctx, rep); err != nil {
+		log.Debug("secret use not reported", "err", err)
+	}
 }
 
 // secretIn names what secret a call's arguments carry, for the guard that

@@ -51,6 +51,12 @@ func NewHandler(b Backend, log *slog.Logger) *Handler {
 		"GET /v1/export":        h.historyExport,
 		"GET /v1/timeline":      h.historyEvents,
 		"POST /v1/prune":        h.historyPrune,
+
+		// secrets.go
+		"GET /v1/secrets":           h.secrets,
+		"PUT /v1/secrets/{name}":    h.putSecret,
+		"DELETE /v1/secrets/{name}": h.removeSecret,
+		"POST /v1/secrets/uses":     h.secretUses,
 	}
 	for pattern, fn := range routes {
 		h.mux.HandleFunc(pattern, fn)

@@ -120,4 +120,10 @@ type Backend interface {
 	ExportHistory(ctx context.Context, q HistoryQuery, send func(HistoryCall) error) error
 	HistoryEvents(ctx context.Context, q EventQuery) ([]HistoryEvent, error)
 	PruneHistory(ctx context.Context, before time.Time) (PruneResult, error)
+
+	// Secrets (secrets.go): metadata only, never values.
+	Secrets(ctx context.Context) ([]SecretInfo, error)
+	PutSecret(ctx context.Context, name string, req SecretPut) (SecretPutResult, error)
+	RemoveSecret(ctx context.Context, name string) error
+	SecretsUsed(ctx context.Context, rep SecretUseReport) error
 }

@@ -121,6 +121,28 @@ CREATE INDEX events_kind_time ON events(kind, at, seq);
 CREATE INDEX calls_client_time ON calls(client, requested_at, id);
 CREATE INDEX calls_decision_time ON calls(decision, requested_at, id);
 `},
+	{name: "secrets", sql: `
+-- Metadata about the secrets in the OS keychain, never a value: the note the
+-- user wrote about each secret's scope, and which servers used it. A use is
+-- one shim launch that resolved the secret into its server's environment;
+-- last_pid lets the core tell whether that shim still runs.
+CREATE TABLE secrets (
+	name       TEXT PRIMARY KEY,
+	note       TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,        -- unix nanoseconds
+	updated_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE secret_uses (
+	secret        TEXT NOT NULL,
+	server        TEXT NOT NULL,
+	client        TEXT NOT NULL DEFAULT '',
+	first_used_at INTEGER NOT NULL,     -- unix nanoseconds
+	last_used_at  INTEGER NOT NULL,
+	uses          INTEGER NOT NULL,
+	last_pid      INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (secret, server, client)
+) STRICT;
+`},
 }
 
 const createMigrationsTable = `
