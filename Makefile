@@ -21,7 +21,7 @@ else
 section = @printf -- '--> %s\n' '$(1)'
 endif
 
-.PHONY: deps build build-cli build-desktop run test test-go test-frontend bindings-current vet lint bench clean
+.PHONY: deps build build-cli build-desktop run test test-go test-frontend bindings-current gui-free vet lint bench clean
 
 deps:
 	$(call section,deps: apt packages + Wails CLI + npm packages)
@@ -47,11 +47,19 @@ run: build
 
 test: build vet test-frontend test-go bindings-current
 
-vet:
+vet: gui-free
 	$(call section,go vet (linux; tags $(TAGS)))
 	$(GO) vet -tags $(TAGS) ./...
 	$(call section,go vet (windows: internal and cmd))
 	GOOS=windows $(GO) vet ./internal/... ./cmd/...
+
+# DESIGN.md "Two builds": the binary written into client configs must not
+# link Wails, GTK/WebKit or the tray. CGO_ENABLED=0 catches Wails; this
+# catches the pure-Go parts (systray talks D-Bus without cgo).
+gui-free:
+	$(call section,cmd/countersign links no GUI package)
+	@bad=$$(CGO_ENABLED=0 $(GO) list -deps ./cmd/countersign | grep -E '^(github.com/wailsapp/|fyne.io/systray|github.com/countersign/countersign/app($$|/))' || true); \
+	if [ -n "$$bad" ]; then echo "cmd/countersign imports GUI packages:"; echo "$$bad"; exit 1; fi
 
 test-frontend:
 	$(call section,frontend: svelte-check)
