@@ -129,7 +129,10 @@ func TestSecretRejects(t *testing.T) {
 	}{
 		{"empty name", func() error { _, _, err := s.PutSecret(ctx, "", nil); return err }},
 		{"long name", func() error { _, _, err := s.PutSecret(ctx, strings.Repeat("n", maxSecretName+1), nil); return err }},
-		{"long note", func() error { _, _, err := s.PutSecret(ctx, "n", ptr(strings.Repeat("x", MaxSecretNote+1))); return err }},
+		{"long note", func() error {
+			_, _, err := s.PutSecret(ctx, "n", ptr(strings.Repeat("x", MaxSecretNote+1)))
+			return err
+		}},
 		{"use without server", func() error { return s.RecordSecretUses(ctx, "", "", 1, time.Now(), "n") }},
 		{"use with empty name", func() error { return s.RecordSecretUses(ctx, "srv", "", 1, time.Now(), "") }},
 	} {

@@ -80,7 +80,7 @@ func FuzzDerivedName(f *testing.F) {
 func TestMigrateEnvPlan(t *testing.T) {
 	ctx := context.Background()
 	kc := newMemKeychain(map[string]string{
-		"gh-github_token": "ghp_same_value",   // same value: reused
+		"gh-github_token": "ghp_same_value",  // same value: reused
 		"gh-api_key":      "a different one", // taken: -2
 	})
 	m, err := MigrateEnv(ctx, kc, "gh", map[string]string{
