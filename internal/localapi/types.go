@@ -15,7 +15,7 @@ type Status struct {
 	PID       int       `json:"pid"`
 	Socket    string    `json:"socket"`
 	Home      string    `json:"home"`
-	StartedAt time.Time `json:"started_at"`
+	StartedAt time.Time `json:"started_at,omitzero"`
 	Pending   int       `json:"pending"`
 	Sessions  int       `json:"sessions"`
 	Rules     int       `json:"rules"`

@@ -1,6 +1,7 @@
 package shim
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -66,8 +67,12 @@ func (s *shim) call(line []byte, m message) error {
 		return s.deny(m.id, blockedText(cp.name, s.cfg.Name, v))
 	}
 	// Ask: the call waits for the core without holding up other messages.
-	held := append([]byte(nil), line...)
-	id := append([]byte(nil), m.id...)
+	// The line lives in the reader's buffer, which the next message
+	// overwrites: the waiting call keeps copies of all it uses later.
+	held := bytes.Clone(line)
+	id := bytes.Clone(m.id)
+	cp.args = bytes.Clone(cp.args)
+	cp.progressToken = bytes.Clone(cp.progressToken)
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.mu.Lock()
 	if _, dup := s.held[string(id)]; dup {
