@@ -60,8 +60,8 @@ type fileChangeJSON struct {
 	Changed  bool   `json:"changed"` // the file was (or, with dry_run, would be) rewritten
 	Backup   string `json:"backup,omitempty"`
 	// Diff is a unified diff of the change, secrets redacted (dry run only).
-	Diff    string              `json:"diff,omitempty"`
-	Error   string              `json:"error,omitempty"`
+	Diff    string             `json:"diff,omitempty"`
+	Error   string             `json:"error,omitempty"`
 	Servers []serverChangeJSON `json:"servers"`
 }
 
