@@ -47,11 +47,11 @@ done
 
 # median_ms CMD...: runs CMD once to warm the page cache, then $runs times.
 median_ms() {
-	"$@" >/dev/null
+	"$@" >/dev/null 2>&1
 	local times=() t0 t1
 	for _ in $(seq "$runs"); do
 		t0=$(date +%s%N)
-		"$@" >/dev/null
+		"$@" >/dev/null 2>&1
 		t1=$(date +%s%N)
 		times+=($(( (t1 - t0) / 1000000 )))
 	done
