@@ -53,7 +53,7 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 		now := time.Now()
 		o, err := c.broker.Ask(ctx, broker.Pending{
 			ID: req.ID, SessionID: req.SessionID, Client: client, Server: sess.Server, Tool: req.Tool,
-			Args: req.Args, ArgsSize: req.ArgsSize, Description: req.Description, Flags: req.Flags,
+			Args: RedactHeldArgs(req.Args), ArgsSize: req.ArgsSize, Description: req.Description, Flags: req.Flags,
 			RequestedAt: now, Deadline: now.Add(timeout),
 		})
 		if err != nil {

@@ -90,6 +90,9 @@ func (c *Core) SecretsUsed(ctx context.Context, rep localapi.SecretUseReport) er
 	if err := c.store.RecordSecretUses(ctx, rep.Server, rep.Client, rep.PID, time.Now(), rep.Secrets...); err != nil {
 		return fmt.Errorf("core: record secret use: %w", err)
 	}
+	for _, n := range rep.Secrets {
+		c.recordEvent(store.Event{Kind: store.EventSecretUsed, Server: rep.Server, Client: rep.Client, Secret: n})
+	}
 	c.log.Debug("secrets used", "server", rep.Server, "client", rep.Client, "secrets", rep.Secrets)
 	return nil
 }

@@ -2,10 +2,12 @@ package core
 
 import (
 	"context"
+	"strings"
 
 	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
+	"github.com/countersign/countersign/internal/store"
 )
 
 // session is one connected shim.
@@ -43,8 +45,11 @@ func (c *Core) OpenSession(ctx context.Context, req localapi.SessionRequest, sen
 		delete(c.sessions, s.id)
 		c.mu.Unlock()
 		c.log.Debug("shim session ended", "server", req.Server, "session", s.id)
+		c.recordEvent(store.Event{Kind: store.EventSessionEnded, SessionID: s.id, Client: req.Client, Server: req.Server})
 	}()
 	c.log.Debug("shim session started", "server", req.Server, "client", req.Client, "session", s.id, "pid", req.PID)
+	c.recordEvent(store.Event{Kind: store.EventSessionStarted, SessionID: s.id, Client: req.Client, Server: req.Server,
+		Detail: strings.Join(req.Command, " ")})
 	c.ingestSpool(ctx)
 	if err := send(localapi.SessionUpdate{SessionID: s.id, Policy: first}); err != nil {
 		return err
