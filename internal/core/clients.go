@@ -2,25 +2,24 @@ package core
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/countersign/countersign/internal/clients"
+	"github.com/countersign/countersign/internal/store"
 	"github.com/countersign/countersign/internal/watch"
 )
 
 // maxClientEvents bounds the config changes kept in memory per core.
 const maxClientEvents = 200
 
-// clientWatch is the in-memory state of one core's config watcher. It lives
-// beside Core (keyed by it) until the history events table (issue 8) and a
-// field on Core take over; it is gone when watchClients returns.
+// clientWatch is the in-memory state of the core's config watcher, held by
+// Core.clients while watchClients runs.
 type clientWatch struct {
 	w      *watch.Watcher
 	mu     sync.Mutex
 	events []watch.Event // newest last
 }
-
-var clientWatches sync.Map // *Core -> *clientWatch
 
 // watchClients watches every known AI client config on this machine until
 // ctx ends and logs each change made outside Countersign; a server that
@@ -38,8 +37,8 @@ func (c *Core) watchClients(ctx context.Context) {
 		return
 	}
 	cw.w = w
-	clientWatches.Store(c, cw)
-	defer clientWatches.Delete(c)
+	c.clients.Store(cw)
+	defer c.clients.Store(nil)
 	if err := w.Run(ctx); err != nil {
 		c.log.Warn("client config watcher stopped", "err", err)
 	}
@@ -53,6 +52,7 @@ func (c *Core) clientChanged(cw *clientWatch, ev watch.Event) {
 	}
 	cw.mu.Unlock()
 
+	c.recordEvent(store.Event{Kind: store.EventConfigChanged, Client: ev.ClientID, Path: ev.Path, Detail: changeSummary(ev)})
 	switch ev.File {
 	case watch.FileBroken:
 		c.log.Warn("client config cannot be read", "client", ev.ClientID, "file", ev.Path, "err", ev.Error)
@@ -76,11 +76,10 @@ func (c *Core) clientChanged(cw *clientWatch, ev watch.Event) {
 // ClientChanges returns the config changes seen since the core started
 // (at most the last 200), oldest first; nil when the watcher is not running.
 func (c *Core) ClientChanges() []watch.Event {
-	v, ok := clientWatches.Load(c)
-	if !ok {
+	cw := c.clients.Load()
+	if cw == nil {
 		return nil
 	}
-	cw := v.(*clientWatch)
 	cw.mu.Lock()
 	defer cw.mu.Unlock()
 	return append([]watch.Event(nil), cw.events...)
@@ -89,7 +88,20 @@ func (c *Core) ClientChanges() []watch.Event {
 // ClientsWrote tells the watcher that Countersign itself wrote data to a
 // client config (desktop app wraps), so the write raises no change event.
 func (c *Core) ClientsWrote(path string, data []byte) {
-	if v, ok := clientWatches.Load(c); ok {
-		v.(*clientWatch).w.Wrote(path, data)
+	if cw := c.clients.Load(); cw != nil {
+		cw.w.Wrote(path, data)
 	}
+}
+
+// changeSummary says in a line what changed in a config file.
+func changeSummary(ev watch.Event) string {
+	parts := []string{string(ev.File)}
+	for _, s := range ev.Servers {
+		p := string(s.Kind) + " " + s.Name
+		if s.Unprotected {
+			p += " (not protected)"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }

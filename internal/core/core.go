@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/countersign/countersign/internal/broker"
@@ -15,6 +16,7 @@ import (
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/store"
+	"github.com/countersign/countersign/internal/vault"
 )
 
 // Version is set at build time (-ldflags -X).
@@ -42,6 +44,7 @@ type Core struct {
 	mu       sync.Mutex
 	set      *policy.Set // rules in force; replaced, never mutated
 	sessions map[string]*session
+	clients  atomic.Pointer[clientWatch] // the config watcher while Serve runs
 }
 
 // Open prepares a core: it takes the socket (failing with ErrAlreadyRunning
@@ -73,6 +76,9 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 		ln.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	// Every row is redacted before it is written, whoever the writer is:
+	// even records ingested from the spool below.
+	st.SetRedactor((*vault.Redactor)(nil).Redact)
 	c := &Core{
 		home: dir, socket: socket, log: log, store: st, broker: broker.New(), ln: ln,
 		started: time.Now(), sessions: map[string]*session{},
@@ -89,7 +95,7 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 func (c *Core) Serve(ctx context.Context) error {
 	c.log.Info("countersign core ready", "socket", c.socket, "home", c.home)
 	go c.watchClients(ctx)
-	c.startHistory(ctx) // redaction hook, retention now and daily (history.go)
+	go c.retentionLoop(ctx)
 	return localapi.Serve(ctx, c.ln, localapi.NewHandler(c, c.log))
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/store"
-	"github.com/countersign/countersign/internal/vault"
 )
 
 // History: what the LocalAPI serves from the store, the retention loop and
@@ -27,21 +26,6 @@ const (
 	// retentionEvery is how often the retention is applied after start.
 	retentionEvery = 24 * time.Hour
 )
-
-// startHistory installs the redaction hook on the store and starts the
-// retention loop, which prunes once now and then daily until ctx ends. It
-// is called from Serve.
-//
-// Redaction: every call excerpt, note, reason and event detail is passed
-// through the vault's shape redactor (a nil *vault.Redactor knows no stored
-// secret and masks well-known key shapes) inside store.Record/RecordEvent,
-// right before the row is written. Shims already send redacted excerpts;
-// this is the last line, so nothing secret-shaped reaches the file whoever
-// the writer is.
-func (c *Core) startHistory(ctx context.Context) {
-	c.store.SetRedactor((*vault.Redactor)(nil).Redact)
-	go c.retentionLoop(ctx)
-}
 
 // retentionLoop applies the retention setting now and every day until ctx
 // ends. It owns nothing but its ticker: a prune interrupted by ctx leaves

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -72,11 +73,12 @@ func Open(path string) (*Store, error) {
 	wdb.SetConnMaxIdleTime(0)
 
 	ctx := context.Background()
-	if err := checkWriterPragmas(ctx, wdb); err != nil {
-		wdb.Close()
-		return nil, err
-	}
-	if err := migrate(ctx, wdb, len(migrations)); err != nil {
+	if err := retryBusy(func() error {
+		if err := checkWriterPragmas(ctx, wdb); err != nil {
+			return err
+		}
+		return migrate(ctx, wdb, len(migrations))
+	}); err != nil {
 		wdb.Close()
 		return nil, err
 	}
@@ -212,3 +214,22 @@ func checkWriterPragmas(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// retryBusy repeats fn while SQLite reports the database busy. Switching a
+// file to WAL and migrating it take locks that SQLite refuses at once,
+// without waiting for busy_timeout, when another process opens the same
+// file at that moment (only tests do: one core owns the file).
+func retryBusy(fn func() error) error {
+	var err error
+	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		err = fn()
+		var coded interface{ Code() int }
+		if err == nil || !errors.As(err, &coded) || coded.Code()&0xff != sqliteBusy || wait > 2*time.Second {
+			return err
+		}
+		time.Sleep(wait)
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary code of "database is locked".
+const sqliteBusy = 5
