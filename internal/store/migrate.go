@@ -143,6 +143,19 @@ CREATE TABLE secret_uses (
 	PRIMARY KEY (secret, server, client)
 ) STRICT;
 `},
+	{name: "tool pins", sql: `
+-- One row per listed tool, prompt or resource template of one server
+-- identity (name#digest of its command line or URL). doc is the JSON of a
+-- toolguard.Pin, owned by that package; the store only keeps it.
+CREATE TABLE pins (
+	server     TEXT NOT NULL,
+	kind       TEXT NOT NULL,           -- tool|prompt|resource_template
+	name       TEXT NOT NULL,
+	doc        TEXT NOT NULL,
+	updated_at INTEGER NOT NULL,        -- unix nanoseconds
+	PRIMARY KEY (server, kind, name)
+) STRICT;
+`},
 }
 
 const createMigrationsTable = `
