@@ -32,7 +32,9 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 		ID: req.ID, SessionID: req.SessionID, Client: client, Server: sess.Server, Tool: req.Tool,
 		Args: excerpt(req.Args), ArgsSize: req.ArgsSize, ArgsDigest: req.ArgsDigest, RequestedAt: req.RequestedAt,
 	}
-	facts := policy.Facts{SecretInArgs: req.SecretInArgs}
+	// The core is authoritative on quarantine: a held tool is blocked even
+	// if the shim did not know it was held.
+	facts := policy.Facts{SecretInArgs: req.SecretInArgs, Quarantined: c.quarantined(ctx, sess, req.Tool)}
 	pc := &policy.Call{Client: client, Server: sess.Server, Tool: req.Tool, Args: req.Args}
 	v := c.policy().Evaluate(pc, facts, time.Now())
 

@@ -57,6 +57,12 @@ func NewHandler(b Backend, log *slog.Logger) *Handler {
 		"PUT /v1/secrets/{name}":    h.putSecret,
 		"DELETE /v1/secrets/{name}": h.removeSecret,
 		"POST /v1/secrets/uses":     h.secretUses,
+
+		// tools.go
+		"POST /v1/lists":       h.reviewList,
+		"GET /v1/tools":        h.tools,
+		"POST /v1/tools/trust": h.trustTools,
+		"GET /v1/tools/diff":   h.toolDiff,
 	}
 	for pattern, fn := range routes {
 		h.mux.HandleFunc(pattern, fn)

@@ -38,6 +38,13 @@ type SessionRequest struct {
 type SessionUpdate struct {
 	SessionID string      `json:"session_id,omitempty"`
 	Policy    *policy.Set `json:"policy,omitempty"`
+	// Quarantined, when not nil, is the whole held set of the session's
+	// server, by kind (tool, prompt, resource_template) → keys: calls to
+	// these are blocked, whatever the shim heard before.
+	Quarantined map[string][]string `json:"quarantined,omitempty"`
+	// ListChanged names the kinds whose lists changed for the client
+	// (a person trusted held items): the shim tells the client to re-list.
+	ListChanged []string `json:"list_changed,omitempty"`
 }
 
 // CallRequest asks the core to decide a held tools/call (POST /v1/calls).
@@ -126,4 +133,12 @@ type Backend interface {
 	PutSecret(ctx context.Context, name string, req SecretPut) (SecretPutResult, error)
 	RemoveSecret(ctx context.Context, name string) error
 	SecretsUsed(ctx context.Context, rep SecretUseReport) error
+
+	// Tool integrity (tools.go): pins of tools, prompts and resource
+	// templates per server identity. ReviewList fails closed: an error
+	// means the shim must not forward the list as is.
+	ReviewList(ctx context.Context, rep ListReport) (ListVerdict, error)
+	Tools(ctx context.Context, server string) ([]ToolPin, error)
+	TrustTools(ctx context.Context, req TrustRequest) (TrustResult, error)
+	ToolDiff(ctx context.Context, server, kind, name string) (ToolDiff, error)
 }
