@@ -4,7 +4,8 @@ import "bytes"
 
 // batch handles a JSON-RPC batch. A batch without tool calls goes through
 // untouched. Otherwise each tools/call in it is taken out and decided like
-// a call of its own (its response then arrives as a single message), and
+// a call of its own (its response then arrives as a single message), as is
+// each list request (so its result is reviewed), and
 // the rest is forwarded as a batch of their original bytes. MCP 2025-06-18
 // dropped batches; this path exists so they cannot smuggle a call past
 // approval.
@@ -13,7 +14,7 @@ func (s *shim) batch(line []byte) error {
 	calls := 0
 	_, err := eachElement(line, skipSpace(line, 0), func(v []byte) error {
 		elems = append(elems, v)
-		if m := classify(v); m.kind == kindInvalid || m.kind == kindBatch || m.ambiguous || m.method == "tools/call" {
+		if m := classify(v); m.kind == kindInvalid || m.kind == kindBatch || m.ambiguous || m.method == "tools/call" || listMethods[m.method] != "" {
 			calls++
 		}
 		return nil
@@ -43,6 +44,12 @@ func (s *shim) batch(line []byte) error {
 			}
 		case m.method == "tools/call":
 			s.cfg.Log.Warn("blocked a tools/call sent as a notification inside a batch")
+		case m.kind == kindRequest && listMethods[m.method] != "":
+			// Sent alone so its result is reviewed like any other list.
+			single := append(append([]byte(nil), e...), '\n')
+			if err := s.clientMessage(single); err != nil {
+				return err
+			}
 		default:
 			rest = append(rest, e)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
+	"github.com/countersign/countersign/internal/toolguard"
 )
 
 // maxExcerpt bounds what the history keeps of arguments and results.
@@ -49,7 +50,8 @@ func (s *shim) call(line []byte, m message) error {
 	}
 	secret := s.cfg.SecretIn(cp.args)
 	pc := &policy.Call{Client: rec.Client, Server: s.cfg.Name, Tool: cp.name, Args: cp.args}
-	v := set.Evaluate(pc, policy.Facts{SecretInArgs: secret, SessionGrant: s.granted(cp.name)}, now)
+	quarantined := s.isHeld(toolguard.KindTool, cp.name)
+	v := set.Evaluate(pc, policy.Facts{Quarantined: quarantined, SecretInArgs: secret, SessionGrant: s.granted(cp.name)}, now)
 	switch v.Action {
 	case policy.Allow:
 		rec.Decision, rec.DecidedAt, rec.RuleID, rec.Reason = "approved", now, v.RuleID, v.Reason
@@ -89,7 +91,7 @@ func (s *shim) call(line []byte, m message) error {
 	req := localapi.CallRequest{
 		ID: rec.ID, Client: rec.Client, Tool: cp.name, Args: cp.args, ArgsSize: rec.ArgsSize,
 		ArgsDigest: rec.ArgsDigest, TimeoutMS: s.cfg.Timeout.Milliseconds(), RequestedAt: now,
-		Description: s.toolDescription(cp.name), Flags: append(flags, s.toolFlags(cp.name)...), SecretInArgs: secret,
+		Description: s.toolDescription(cp.name), Flags: append(append(flags, s.guardFlagsFor(cp.name)...), s.toolFlags(cp.name)...), SecretInArgs: secret,
 	}
 	s.holds.Add(1)
 	go func() {
@@ -153,25 +155,21 @@ func (s *shim) forwardCall(line, id []byte, rec localapi.CallRecord) error {
 	return s.toServer.write(line)
 }
 
-// serverResponse completes the record of a call (or reads a tools/list).
-func (s *shim) serverResponse(m message, line []byte) {
+// serverResponse completes the record of a call, or has a list result
+// reviewed; it returns what to forward to the client.
+func (s *shim) serverResponse(m message, line []byte) []byte {
+	if r, ok := s.takeList(m.id); ok {
+		return s.listResponse(r, m, line)
+	}
 	key := string(m.id)
 	s.mu.Lock()
 	f, isCall := s.inflight[key]
-	_, isList := s.lists[key]
 	if isCall {
 		delete(s.inflight, key)
 	}
-	if isList {
-		delete(s.lists, key)
-	}
 	s.mu.Unlock()
-	if isList {
-		s.tracked.Add(-1)
-		s.learnTools(m.result)
-	}
 	if !isCall {
-		return
+		return line
 	}
 	s.tracked.Add(-1)
 	rec := f.rec
@@ -191,6 +189,7 @@ func (s *shim) serverResponse(m message, line []byte) {
 		rec.ResultExcerpt = s.excerpt(m.result)
 	}
 	s.record(rec)
+	return line
 }
 
 // endInflight answers and records the calls the server never answered, so

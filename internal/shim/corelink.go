@@ -25,6 +25,14 @@ type coreLink struct {
 
 	firstTry  chan struct{} // closed when the first connection attempt ended
 	firstOnce sync.Once
+
+	// onTools applies the held set and list changes the core pushes; it
+	// runs on the session goroutine, in stream order.
+	onTools func(localapi.SessionUpdate)
+	// onSession runs on the session goroutine each time a session opens
+	// (the stream waits meanwhile; it is bounded by the LocalAPI calls it
+	// makes).
+	onSession func()
 }
 
 func newCoreLink(api *localapi.Client, req localapi.SessionRequest, log *slog.Logger) *coreLink {
@@ -86,6 +94,11 @@ func (l *coreLink) session(ctx context.Context) error {
 			id := u.SessionID
 			l.sessionID.Store(&id)
 		}
+		// The held set goes in before the policy: a call decided by the
+		// new policy must already see it.
+		if (u.Quarantined != nil || len(u.ListChanged) > 0) && l.onTools != nil {
+			l.onTools(u)
+		}
 		if u.Policy != nil {
 			l.policy.Store(u.Policy)
 		}
@@ -93,6 +106,9 @@ func (l *coreLink) session(ctx context.Context) error {
 			first = false
 			l.firstOnce.Do(func() { close(l.firstTry) })
 			l.log.Debug("connected to the Countersign core")
+			if l.onSession != nil {
+				l.onSession()
+			}
 		}
 	}
 }
@@ -107,6 +123,9 @@ func (l *coreLink) current(ctx context.Context) *policy.Set {
 	}
 	return l.policy.Load()
 }
+
+// connected reports whether a session with the core is open now.
+func (l *coreLink) connected() bool { return l.policy.Load() != nil }
 
 func (l *coreLink) currentSession() string {
 	if p := l.sessionID.Load(); p != nil {

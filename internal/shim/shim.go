@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/toolguard"
 )
 
 // DefaultTimeout is how long a call waits for a person: just under the
@@ -73,14 +74,20 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		toServer: &lockedWriter{w: c.stdin},
 		held:     map[string]context.CancelFunc{},
 		inflight: map[string]*inflight{},
-		lists:    map[string]struct{}{},
+		lists:    map[string]listReq{},
 		grants:   map[string]bool{},
 		tools:    map[string]toolInfo{},
 		client:   cfg.Client,
+
+		quarantine: map[toolguard.ItemKind]map[string]bool{},
+		guardFlags: map[string][]string{},
+		unreviewed: map[toolguard.ItemKind]unreviewedList{},
 	}
 	s.link = newCoreLink(api, localapi.SessionRequest{
 		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, PID: os.Getpid(),
 	}, cfg.Log)
+	s.link.onTools = s.toolsUpdate
+	s.link.onSession = s.reviewUnreviewed
 	s.rec = newRecorder(api, filepath.Join(cfg.Home, "spool"), cfg.Log)
 
 	var wg sync.WaitGroup
@@ -136,12 +143,16 @@ type shim struct {
 	mu       sync.Mutex
 	held     map[string]context.CancelFunc // client request id → withdraw
 	inflight map[string]*inflight          // forwarded tools/call awaiting its response
-	lists    map[string]struct{}           // tools/list awaiting its response
+	lists    map[string]listReq            // list requests awaiting their response
 	grants   map[string]bool               // tools approved for this session
 	tools    map[string]toolInfo           // from the last tools/list
 	client   string
 	tracked  atomic.Int32 // len(inflight)+len(lists): zero means responses need no look
 	holds    sync.WaitGroup
+
+	quarantine map[toolguard.ItemKind]map[string]bool // what the core holds, by kind
+	guardFlags map[string][]string                    // tool → the core's risk flags (findings, collisions)
+	unreviewed map[toolguard.ItemKind]unreviewedList  // list results forwarded while the core was down
 }
 
 // lockedWriter writes whole messages from several goroutines.
@@ -198,12 +209,19 @@ func (s *shim) fromServer(r io.Reader) {
 			}
 			return
 		}
+		out := line
 		if s.tracked.Load() > 0 {
-			if m := classify(line); m.kind == kindResponse && !m.ambiguous {
-				s.serverResponse(m, line)
+			switch m := classify(line); {
+			case m.kind == kindResponse && !m.ambiguous:
+				out = s.serverResponse(m, line)
+			case m.kind == kindBatch:
+				out = s.serverBatch(line)
 			}
 		}
-		if err := s.toClient.write(line); err != nil {
+		if out == nil {
+			continue
+		}
+		if err := s.toClient.write(out); err != nil {
 			// The client is gone. Keep draining so the server never blocks.
 			continue
 		}
@@ -237,8 +255,16 @@ func (s *shim) clientMessage(line []byte) error {
 			return nil
 		}
 		return s.call(line, m)
-	case "tools/list":
-		s.track(s.lists, m.id)
+	case "tools/list", "prompts/list", "resources/templates/list":
+		if m.kind == kindRequest {
+			s.trackList(m, listMethods[m.method])
+		}
+	case "prompts/get":
+		if m.kind == kindRequest {
+			if done, err := s.heldPrompt(m); done {
+				return err
+			}
+		}
 	case "initialize":
 		s.noteClient(m.params)
 	case "notifications/cancelled":
@@ -247,13 +273,6 @@ func (s *shim) clientMessage(line []byte) error {
 		}
 	}
 	return s.toServer.write(line)
-}
-
-func (s *shim) track(set map[string]struct{}, id []byte) {
-	s.mu.Lock()
-	set[string(id)] = struct{}{}
-	s.mu.Unlock()
-	s.tracked.Add(1)
 }
 
 // withdraw cancels a held call; it reports whether there was one.
