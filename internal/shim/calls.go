@@ -258,7 +258,8 @@ const coreDownText = "Countersign denied this tool call because the Countersign 
 func blockedText(tool, server string, v policy.Verdict) string {
 	switch v.Reason {
 	case "quarantine":
-		return fmt.Sprintf("Countersign blocked the call to %q on server %q: the tool's definition changed and the user has not reviewed it yet.", tool, server)
+		return fmt.Sprintf("Countersign blocked the call to %q on server %q: the tool is quarantined until the user reviews its definition "+
+			"(it changed after it was trusted, or it carries hidden text aimed at the model).", tool, server)
 	case "paused":
 		return fmt.Sprintf("Countersign denied the call to %q on server %q: the user has paused tool calls.", tool, server)
 	}

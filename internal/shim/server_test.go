@@ -32,6 +32,8 @@ func TestMain(m *testing.M) {
 // serverRule is one line of a server script:
 //
 //	reply METHOD RESULT   answer a request for METHOD with {"result":RESULT}
+//	once METHOD RESULT    like reply, for the first such request only, and
+//	                      instead of the other rules (a server that changes)
 //	raw METHOD LINE       on METHOD, write LINE to stdout exactly
 //	exit METHOD CODE      on METHOD, exit with CODE without answering
 //	ignore-eof            keep running after stdin ends (until signalled)
@@ -41,6 +43,7 @@ func TestMain(m *testing.M) {
 // the record file; the server's pid goes to record+".pid".
 type serverRule struct {
 	verb, method, arg string
+	used              bool // a once rule that has answered
 }
 
 func scriptedServer(scriptPath, recordPath string) int {
@@ -65,7 +68,7 @@ func scriptedServer(scriptPath, recordPath string) int {
 			fmt.Fprintln(os.Stderr, "scripted server: bad rule:", l)
 			return 91
 		}
-		rules = append(rules, serverRule{f[0], f[1], f[2]})
+		rules = append(rules, serverRule{verb: f[0], method: f[1], arg: f[2]})
 	}
 	if err := os.WriteFile(recordPath+".pid", []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
 		return 92
@@ -144,9 +147,16 @@ func serverReplies(out *bufio.Writer, rules []serverRule, msg []byte) ([][]byte,
 	id, isRequest := m["id"]
 	var replies [][]byte
 	answered := false
-	for _, r := range rules {
+	for i, r := range rules {
 		if r.method != method {
 			continue
+		}
+		if r.verb == "once" {
+			if r.used || !isRequest {
+				continue
+			}
+			rules[i].used = true
+			return [][]byte{fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"result":%s}`, id, r.arg)}, 0, false
 		}
 		switch r.verb {
 		case "exit":

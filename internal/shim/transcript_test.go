@@ -200,6 +200,9 @@ func runTranscript(t *testing.T, file string) {
 //	nopending               wait until no call waits
 //	decide ACTION SCOPE [NOTE...]   decide the call "pending" saw
 //	rule ACTION SERVER TOOL add a rule through the LocalAPI
+//	trust SERVER [NAME...]  accept held tools, prompts and templates (countersign tools trust)
+//	state KIND:NAME STATE   wait until the core has the pin of server fs in STATE
+//	flag TOOL TEXT...       wait until a pending call to TOOL carries a flag containing TEXT
 //	close                   close the shim's stdin
 //	exit                    wait for Run to return
 func (tr *transcript) runStep(step string) error {
@@ -271,6 +274,51 @@ func (tr *transcript) runStep(step string) error {
 		}
 		tr.rules = append(tr.rules, r.ID)
 		return nil
+	case "trust":
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return errors.New("want: trust SERVER [NAME...]")
+		}
+		_, err := tr.api.TrustTools(tr.ctx, localapi.TrustRequest{Server: f[0], Names: f[1:]})
+		return err
+	case "state":
+		key, want, ok := strings.Cut(rest, " ")
+		if !ok {
+			return errors.New("want: state KIND:NAME STATE")
+		}
+		return poll(func() (bool, string) {
+			pins, err := tr.api.Tools(tr.ctx, "fs")
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, p := range pins {
+				if p.Kind+":"+p.Name == key {
+					return p.State == want, fmt.Sprintf("%s is %s (%s), want %s", key, p.State, p.Reason, want)
+				}
+			}
+			return false, fmt.Sprintf("no pin %s in %+v", key, pins)
+		})
+	case "flag":
+		tool, text, _ := strings.Cut(rest, " ")
+		return poll(func() (bool, string) {
+			ps, err := tr.api.Pending(tr.ctx)
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, p := range ps {
+				if p.Tool != tool {
+					continue
+				}
+				tr.current = p.ID
+				for _, f := range p.Flags {
+					if strings.Contains(f, text) {
+						return true, ""
+					}
+				}
+				return false, fmt.Sprintf("flags of %s: %q", tool, p.Flags)
+			}
+			return false, fmt.Sprintf("pending: %+v", ps)
+		})
 	case "close":
 		return tr.stdin.Close()
 	case "exit":
