@@ -100,6 +100,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 Countersign not running.`,
 		e.clientsCmd(), e.wrapCmd(), e.unwrapCmd(),
 		e.secretsCmd(),
 		e.historyCmd(),
+		e.toolsCmd(),
 	)
 	return root
 }
