@@ -252,10 +252,10 @@ func TestParseArgCond(t *testing.T) {
 		want    ArgCond
 		wantErr bool
 	}{
-		{"path=/home/me/work/**", ArgCond{"path", "/home/me/work/**"}, false},
-		{"options.mode=read*", ArgCond{"options.mode", "read*"}, false},
-		{"q=a=b", ArgCond{"q", "a=b"}, false},
-		{"path=", ArgCond{"path", ""}, false},
+		{"path=/home/me/work/**", ArgCond{Path: "path", Glob: "/home/me/work/**"}, false},
+		{"options.mode=read*", ArgCond{Path: "options.mode", Glob: "read*"}, false},
+		{"q=a=b", ArgCond{Path: "q", Glob: "a=b"}, false},
+		{"path=", ArgCond{Path: "path", Glob: ""}, false},
 		{"=x", ArgCond{}, true},
 		{"nothing", ArgCond{}, true},
 		{"p=[x", ArgCond{}, true},
@@ -284,7 +284,7 @@ func TestParseAction(t *testing.T) {
 // TestRuleJSON: the rule document the core stores keeps its snake_case shape.
 func TestRuleJSON(t *testing.T) {
 	exp := t0.Add(time.Hour)
-	r := Rule{ID: "r1", Action: Allow, Server: "fs", Tool: "read_*", Args: []ArgCond{{"path", "/tmp/**"}}, CreatedAt: t0, ExpiresAt: &exp}
+	r := Rule{ID: "r1", Action: Allow, Server: "fs", Tool: "read_*", Args: []ArgCond{{Path: "path", Glob: "/tmp/**"}}, CreatedAt: t0, ExpiresAt: &exp}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"github.com/bmatcuk/doublestar/v4"
 )
 
 // Action is what a rule or verdict does with a call.
@@ -44,26 +42,6 @@ type Rule struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-// ArgCond narrows a rule to calls whose argument at Path (dot-separated keys
-// into the arguments object, e.g. "path" or "options.mode") is a string or
-// number whose text matches Glob (doublestar syntax: "/home/me/work/**").
-type ArgCond struct {
-	Path string `json:"path"`
-	Glob string `json:"glob"`
-}
-
-// ParseArgCond parses the command-line form PATH=GLOB.
-func ParseArgCond(s string) (ArgCond, error) {
-	p, g, ok := strings.Cut(s, "=")
-	if !ok || p == "" {
-		return ArgCond{}, fmt.Errorf("argument condition %q: want PATH=GLOB", s)
-	}
-	if !doublestar.ValidatePattern(g) {
-		return ArgCond{}, fmt.Errorf("argument condition %q: invalid glob", s)
-	}
-	return ArgCond{Path: p, Glob: g}, nil
-}
-
 // Validate reports what is wrong with a rule a person wrote.
 func (r Rule) Validate() error {
 	if _, err := ParseAction(string(r.Action)); err != nil {
@@ -78,8 +56,8 @@ func (r Rule) Validate() error {
 		}
 	}
 	for _, c := range r.Args {
-		if c.Path == "" || !doublestar.ValidatePattern(c.Glob) {
-			return fmt.Errorf("invalid argument condition %s=%s", c.Path, c.Glob)
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("invalid argument condition %s: %w", c, err)
 		}
 	}
 	return nil
@@ -103,15 +81,8 @@ func (r *Rule) Matches(c *Call, now time.Time) bool {
 		return false // arguments we cannot read never satisfy a narrowed rule
 	}
 	for _, cond := range r.Args {
-		v, ok := lookup(args, cond.Path)
-		if !ok {
-			return false
-		}
-		v, ok = normalize(v)
-		if !ok {
-			return false
-		}
-		if m, _ := doublestar.Match(cond.Glob, v); !m {
+		v, isNum, ok := lookup(args, cond.Path)
+		if !ok || !cond.matches(v, isNum) {
 			return false
 		}
 	}
@@ -148,25 +119,26 @@ func glob(pattern, s string) bool {
 	return err == nil && ok
 }
 
-// lookup walks dot-separated keys and returns the scalar found there as text.
-func lookup(args map[string]any, p string) (string, bool) {
+// lookup walks dot-separated keys and returns the scalar found there as
+// text, and whether it is a JSON number.
+func lookup(args map[string]any, p string) (string, bool, bool) {
 	var cur any = args
 	for _, key := range strings.Split(p, ".") {
 		m, ok := cur.(map[string]any)
 		if !ok {
-			return "", false
+			return "", false, false
 		}
 		if cur, ok = m[key]; !ok {
-			return "", false
+			return "", false, false
 		}
 	}
 	switch v := cur.(type) {
 	case string:
-		return v, true
+		return v, false, true
 	case json.Number:
-		return v.String(), true
+		return v.String(), true, true
 	case bool:
-		return fmt.Sprint(v), true
+		return fmt.Sprint(v), false, true
 	}
-	return "", false
+	return "", false, false
 }
