@@ -11,6 +11,13 @@
 // a tools/call inside a batch is intercepted like any other) is never let
 // through as a tool call: it fails closed.
 //
+// List results (tools/list, prompts/list, resources/templates/list) are
+// reported to the core, which pins and scans them; the items it holds are
+// removed from what the client sees (the one message the shim re-encodes,
+// keeping every other byte), calls to held tools are blocked and
+// prompts/get of held prompts refused. With no core reachable a list is
+// forwarded unchanged and reviewed once the core is back (see lists.go).
+//
 // Calls the rule set pushed by the core allows or denies are decided here
 // without a round trip; the history hears of them asynchronously. Every
 // other call waits for the core. Without a core, every tools/call is denied
