@@ -118,8 +118,15 @@ func (l *coreLink) session(ctx context.Context) error {
 func (l *coreLink) current(ctx context.Context) *policy.Set {
 	select {
 	case <-l.firstTry:
+		return l.policy.Load()
+	default:
+	}
+	t := time.NewTimer(3 * time.Second)
+	defer t.Stop()
+	select {
+	case <-l.firstTry:
 	case <-ctx.Done():
-	case <-time.After(3 * time.Second):
+	case <-t.C:
 	}
 	return l.policy.Load()
 }

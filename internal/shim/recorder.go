@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/countersign/countersign/internal/localapi"
@@ -16,62 +17,107 @@ import (
 // decided in the shim never waits for the history. Records the core has
 // not acknowledged are retried; those still unsent when the shim exits are
 // written to the spool directory, which the core reads when it starts.
+//
+// Adding a record only appends to a slice: the sender is woken once per
+// batch (by the first record of it), waits batchEvery for others to gather,
+// then sends them in one request. The message path never waits, and an idle
+// shim never wakes up.
 type recorder struct {
 	api   *localapi.Client
 	spool string
 	log   *slog.Logger
-	in    chan localapi.CallRecord
-	done  chan struct{}
+
+	mu     sync.Mutex
+	queue  []localapi.CallRecord
+	closed bool
+
+	kick chan struct{} // buffered 1: the queue went from empty to not
+	stop chan struct{}
+	done chan struct{}
 }
 
-const maxQueued = 10000
+const (
+	// batchEvery is how long a record may wait to share a request with
+	// others. The history is read by people later; a fifth of a second is
+	// invisible there.
+	batchEvery = 200 * time.Millisecond
+	// maxQueued bounds the records kept while the core is away; beyond it
+	// they go to the spool at once.
+	maxQueued = 10000
+)
 
 func newRecorder(api *localapi.Client, spool string, log *slog.Logger) *recorder {
-	return &recorder{api: api, spool: spool, log: log, in: make(chan localapi.CallRecord, 1024), done: make(chan struct{})}
+	return &recorder{api: api, spool: spool, log: log,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// add queues a record. It never blocks the message path for long: when the
-// queue is full the record waits for room, which only happens when the core
-// has been away for thousands of calls.
-func (r *recorder) add(rec localapi.CallRecord) { r.in <- rec }
+// add queues a record.
+func (r *recorder) add(rec localapi.CallRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		r.spoolRecords([]localapi.CallRecord{rec}) // only after close: never lost
+		return
+	}
+	if len(r.queue) == 0 {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
+	r.queue = append(r.queue, rec)
+}
 
-// run owns the queue until close is called and the queue is drained.
+// run owns sending until close.
 func (r *recorder) run() {
 	defer close(r.done)
-	var queue []localapi.CallRecord
-	retry := time.NewTimer(time.Hour)
-	retry.Stop()
+	var pending []localapi.CallRecord // taken from the queue, not yet acknowledged
 	for {
-		select {
-		case rec, ok := <-r.in:
-			// Take whatever else is already waiting: one request per burst.
-			for ok {
-				queue = append(queue, rec)
-				select {
-				case rec, ok = <-r.in:
-					continue
-				default:
-				}
-				break
-			}
-			if !ok {
-				r.flushOrSpool(queue)
+		wait := batchEvery
+		if len(pending) == 0 {
+			select { // nothing to do until a record arrives
+			case <-r.kick:
+			case <-r.stop:
+				r.drain(pending)
 				return
 			}
-		case <-retry.C:
+		} else {
+			wait = time.Second // the last send failed: retry
 		}
-		if len(queue) == 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-r.stop:
+			t.Stop()
+			r.drain(pending)
+			return
+		}
+		r.mu.Lock()
+		pending = append(pending, r.queue...)
+		r.queue = r.queue[:0]
+		r.mu.Unlock()
+		if len(pending) == 0 {
 			continue
 		}
-		if err := r.send(queue, 5*time.Second); err != nil {
-			if len(queue) > maxQueued {
-				r.spoolRecords(queue)
-				queue = nil
+		if err := r.send(pending, 5*time.Second); err != nil {
+			if len(pending) > maxQueued {
+				r.spoolRecords(pending)
+				pending = nil
 			}
-			retry.Reset(time.Second)
 			continue
 		}
-		queue = queue[:0]
+		pending = pending[:0]
+	}
+}
+
+// drain sends or spools everything at close.
+func (r *recorder) drain(pending []localapi.CallRecord) {
+	r.mu.Lock()
+	pending = append(pending, r.queue...)
+	r.queue, r.closed = nil, true
+	r.mu.Unlock()
+	if len(pending) > 0 && r.send(pending, 2*time.Second) != nil {
+		r.spoolRecords(pending)
 	}
 }
 
@@ -81,21 +127,10 @@ func (r *recorder) send(recs []localapi.CallRecord, wait time.Duration) error {
 	return r.api.Record(ctx, recs)
 }
 
-// close stops taking records and waits until every queued one is either
-// acknowledged by the core or spooled.
+// close sends what is queued (or spools it) and waits.
 func (r *recorder) close() {
-	close(r.in)
+	close(r.stop)
 	<-r.done
-}
-
-func (r *recorder) flushOrSpool(queue []localapi.CallRecord) {
-	if len(queue) == 0 {
-		return
-	}
-	if err := r.send(queue, 2*time.Second); err == nil {
-		return
-	}
-	r.spoolRecords(queue)
 }
 
 // spoolRecords writes records the core could not take to a private file.
