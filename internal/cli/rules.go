@@ -43,7 +43,7 @@ anything left asks you.`,
 			for _, r := range rules {
 				var args []string
 				for _, a := range r.Args {
-					args = append(args, a.Path+"="+a.Glob)
+					args = append(args, a.String())
 				}
 				expires := "-"
 				if r.ExpiresAt != nil {
@@ -113,7 +113,7 @@ func (e *env) rulesAddCmd() *cobra.Command {
 	f.StringVar(&r.Server, "server", "", "server name (glob; '*' for every server)")
 	f.StringVar(&r.Tool, "tool", "", "tool name glob, e.g. 'read_*' (default: every tool)")
 	f.StringVar(&r.Client, "client", "", "only calls from this client id (glob)")
-	f.StringArrayVar(&args, "arg", nil, "argument condition PATH=GLOB, e.g. 'path=/home/me/work/**' (repeatable; all must match)")
+	f.StringArrayVar(&args, "arg", nil, "argument condition (repeatable; all must match): PATH=GLOB, PATH~=REGEX, PATH==VALUE, PATH<N, PATH<=N, PATH>N, PATH>=N; e.g. 'path=/home/me/work/**'")
 	f.DurationVar(&expires, "expires", 0, "the rule stops applying after this long, e.g. 8h")
 	f.StringVar(&r.Note, "note", "", "why this rule exists")
 	f.BoolVar(&asJSON, "json", false, "print the new rule as JSON")
