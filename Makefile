@@ -84,8 +84,10 @@ bindings-current:
 bench: deps
 	$(call section,go benchmarks)
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) ./...
-	$(call section,scripts/bench.sh)
+	$(call section,scripts/bench.sh: the shim against direct and a minimal relay)
 	scripts/bench.sh
+	$(call section,scripts/bench-history.sh: history commands on 1M calls)
+	scripts/bench-history.sh
 
 # frontend/dist must exist for the root package to compile (go:embed).
 frontend/dist/index.html:
