@@ -93,6 +93,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 Countersign not running.`,
 		Args:          cobra.NoArgs,
 		RunE:          e.runDesktop,
 	}
+	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		e.daemonCmd(), e.statusCmd(), e.shimCmd(),
