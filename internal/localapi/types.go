@@ -11,8 +11,8 @@ import (
 
 // Status is the answer to GET /v1/status.
 type Status struct {
-	Version   string    `json:"version"`
-	PID       int       `json:"pid"`
+	Version   string    `json:"version,omitempty"`
+	PID       int       `json:"pid,omitempty"`
 	Socket    string    `json:"socket"`
 	Home      string    `json:"home"`
 	StartedAt time.Time `json:"started_at,omitzero"`
