@@ -10,6 +10,8 @@ SHELL := bash
 
 GO    ?= go
 TAGS  := webkit2_41
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/countersign/countersign/internal/core.Version=$(VERSION)
 BIN   := build/bin
 # The Wails CLI pinned by scripts/deps.sh, wherever `go install` put it.
 WAILS  = $(or $(shell $(GO) env GOBIN 2>/dev/null),$(shell $(GO) env GOPATH 2>/dev/null)/bin)/wails
@@ -32,14 +34,14 @@ build: deps build-cli build-desktop
 # GUI-free: CLI, shim, daemon. CGO_ENABLED=0 proves it links no GUI library.
 build-cli:
 	$(call section,build $(BIN)/countersign (GUI-free))
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/countersign ./cmd/countersign
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/countersign ./cmd/countersign
 
 # The Wails app: regenerates frontend/wailsjs, builds the frontend, links
 # WebKitGTK 4.1. -m: no `go mod tidy` (several people edit go.mod);
 # -nosyncgomod: go.mod already pins the CLI's Wails version.
 build-desktop:
 	$(call section,build $(BIN)/countersign-desktop (Wails))
-	$(WAILS) build -m -nosyncgomod -trimpath -tags $(TAGS) -o countersign-desktop
+	$(WAILS) build -m -nosyncgomod -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o countersign-desktop
 
 run: build
 	$(call section,run $(BIN)/countersign)
