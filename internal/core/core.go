@@ -44,7 +44,9 @@ type Core struct {
 	mu       sync.Mutex
 	set      *policy.Set // rules in force; replaced, never mutated
 	sessions map[string]*session
-	clients  atomic.Pointer[clientWatch] // the config watcher while Serve runs
+	// policySubs receive the policy after each change (SubscribePolicy).
+	policySubs map[chan *policy.Set]struct{}
+	clients    atomic.Pointer[clientWatch] // the config watcher while Serve runs
 }
 
 // Open prepares a core: it takes the socket (failing with ErrAlreadyRunning

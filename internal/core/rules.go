@@ -104,5 +104,6 @@ func (c *Core) update(edit func(*policy.Set)) {
 	for _, s := range c.sessions {
 		s.push(next)
 	}
+	c.publishPolicy(next)
 	c.mu.Unlock()
 }

@@ -1,0 +1,135 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/policy"
+)
+
+// nextPolicy returns the next policy a subscription delivers, failing after 5 s.
+func nextPolicy(t *testing.T, ch <-chan *policy.Set) *policy.Set {
+	t.Helper()
+	select {
+	case p := <-ch:
+		return p
+	case <-time.After(5 * time.Second):
+		t.Fatal("no policy change delivered within 5 s")
+		return nil
+	}
+}
+
+// The pause switch reaches the shims (session stream), the policy
+// subscribers, the status, and survives a restart.
+func TestSetPausePushesAndPersists(t *testing.T) {
+	dir := tempHome(t)
+	r := start(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	stream, err := r.api.OpenSession(ctx, localapi.SessionRequest{Server: "fs", Client: "c1", PID: 42})
+	if err != nil {
+		t.Fatalf("OpenSession: %v", err)
+	}
+	defer stream.Close()
+	if _, err := stream.Next(); err != nil {
+		t.Fatalf("first update: %v", err)
+	}
+	sub, unsub := r.c.SubscribePolicy()
+	defer unsub()
+
+	tests := []struct {
+		name    string
+		pause   policy.Pause
+		wantErr error
+	}{
+		{name: "deny everything", pause: policy.PauseDeny},
+		{name: "ask for everything", pause: policy.PauseAsk},
+		{name: "resume", pause: policy.NotPaused},
+		{name: "unknown state is refused", pause: "sometimes", wantErr: localapi.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := r.c.SetPause(ctx, tt.pause)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("SetPause(%q) err = %v, want %v", tt.pause, err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			if p := nextPolicy(t, sub); p.Pause != tt.pause {
+				t.Fatalf("subscriber got pause %q, want %q", p.Pause, tt.pause)
+			}
+			u, err := stream.Next()
+			if err != nil || u.Policy == nil || u.Policy.Pause != tt.pause {
+				t.Fatalf("shim got %+v, %v; want policy with pause %q", u, err, tt.pause)
+			}
+			if got := r.c.Pause(); got != tt.pause {
+				t.Fatalf("Pause() = %q, want %q", got, tt.pause)
+			}
+		})
+	}
+
+	if err := r.c.SetPause(ctx, policy.PauseAsk); err != nil {
+		t.Fatal(err)
+	}
+	stream.Close()
+	cancel()
+	r.stop()
+	r2 := start(t, dir)
+	if got := r2.c.Pause(); got != policy.PauseAsk {
+		t.Fatalf("after restart Pause() = %q, want %q", got, policy.PauseAsk)
+	}
+	if st := r2.c.Status(); st.Paused != string(policy.PauseAsk) {
+		t.Fatalf("after restart status paused = %q", st.Paused)
+	}
+}
+
+// A rule added through the LocalAPI (as the CLI does) reaches policy
+// subscribers; a cancelled subscription is closed and gets nothing more.
+func TestSubscribePolicySeesLocalAPIChanges(t *testing.T) {
+	r := start(t, tempHome(t))
+	ctx := context.Background()
+	sub, unsub := r.c.SubscribePolicy()
+	added, err := r.api.AddRule(ctx, policy.Rule{Action: policy.Allow, Server: "fs", Tool: "read_*"})
+	if err != nil {
+		t.Fatalf("AddRule: %v", err)
+	}
+	if p := nextPolicy(t, sub); len(p.Rules) != 1 || p.Rules[0].ID != added.ID {
+		t.Fatalf("subscriber got rules %+v, want the added rule %s", p.Rules, added.ID)
+	}
+	unsub()
+	unsub() // harmless twice
+	if _, ok := <-sub; ok {
+		t.Fatal("a cancelled subscription is still open")
+	}
+	if err := r.c.RemoveRule(ctx, added.ID); err != nil {
+		t.Fatalf("RemoveRule: %v", err)
+	}
+}
+
+func TestSessionsListsConnectedShims(t *testing.T) {
+	r := start(t, tempHome(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, req := range []localapi.SessionRequest{
+		{Server: "web", Client: "cursor", URL: "https://example.test/mcp", PID: 2},
+		{Server: "fs", Client: "claude", Command: []string{"npx", "server-fs"}, PID: 1},
+	} {
+		s, err := r.api.OpenSession(ctx, req)
+		if err != nil {
+			t.Fatalf("OpenSession: %v", err)
+		}
+		defer s.Close()
+		if _, err := s.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := r.c.Sessions()
+	if len(got) != 2 || got[0].Server != "fs" || got[0].Command[1] != "server-fs" || got[1].URL != "https://example.test/mcp" || got[0].ID == "" {
+		t.Fatalf("Sessions() = %+v, want fs (command) then web (url)", got)
+	}
+}
