@@ -44,6 +44,8 @@ const (
 	// maxQueued bounds the records kept while the core is away; beyond it
 	// they go to the spool at once.
 	maxQueued = 10000
+	// maxBatch bounds the records sent in one request.
+	maxBatch = 1000
 )
 
 func newRecorder(api *localapi.Client, spool string, log *slog.Logger) *recorder {
@@ -99,15 +101,29 @@ func (r *recorder) run() {
 		if len(pending) == 0 {
 			continue
 		}
-		if err := r.send(pending, 5*time.Second); err != nil {
+		if err := r.sendAll(&pending, 5*time.Second); err != nil {
 			if len(pending) > maxQueued {
 				r.spoolRecords(pending)
 				pending = nil
 			}
 			continue
 		}
-		pending = pending[:0]
 	}
+}
+
+// sendAll sends pending in requests of at most maxBatch records, dropping
+// from pending what the core acknowledged. Bounded requests keep a burst of
+// thousands of calls from turning into one huge allocation.
+func (r *recorder) sendAll(pending *[]localapi.CallRecord, wait time.Duration) error {
+	for len(*pending) > 0 {
+		n := min(len(*pending), maxBatch)
+		if err := r.send((*pending)[:n], wait); err != nil {
+			return err
+		}
+		*pending = (*pending)[n:]
+	}
+	*pending = nil
+	return nil
 }
 
 // drain sends or spools everything at close.
@@ -116,7 +132,7 @@ func (r *recorder) drain(pending []localapi.CallRecord) {
 	pending = append(pending, r.queue...)
 	r.queue, r.closed = nil, true
 	r.mu.Unlock()
-	if len(pending) > 0 && r.send(pending, 2*time.Second) != nil {
+	if r.sendAll(&pending, 2*time.Second) != nil {
 		r.spoolRecords(pending)
 	}
 }
