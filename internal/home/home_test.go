@@ -19,7 +19,7 @@ func TestDirFollowsEnv(t *testing.T) {
 
 func TestSocketPlacement(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("named pipes: covered by TestPipeNameIsPerHome")
+		t.Skip("Windows uses a named pipe, not a socket path")
 	}
 	rt := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", rt)
