@@ -1,6 +1,6 @@
 import { mount } from 'svelte'
 import './style.css'
-import MainView from './views/MainView.svelte'
+import App from './App.svelte'
 import { backend } from './lib/api'
 import { ApprovalsStore } from './lib/approvals.svelte'
 import { RulesStore } from './lib/rules.svelte'
@@ -8,7 +8,7 @@ import { RulesStore } from './lib/rules.svelte'
 const target = document.getElementById('app')
 if (!target) throw new Error('index.html has no #app element')
 
-export default mount(MainView, {
+export default mount(App, {
   target,
-  props: { approvals: new ApprovalsStore(backend), rules: new RulesStore(backend) },
+  props: { approvals: new ApprovalsStore(backend), rules: new RulesStore(backend), backend },
 })

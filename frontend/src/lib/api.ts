@@ -17,4 +17,9 @@ export const backend: Backend = {
   addRule: async (r) => (await Rules.Add(policy.Rule.createFrom(r))) as unknown as Rule,
   removeRule: (id) => Rules.Remove(id),
   on: (name: string, cb: (ev: BrokerEvent) => void) => EventsOn(name, cb),
+  // Wired when app/ binds them and frontend/wailsjs is regenerated.
+  servers: null,
+  tools: null,
+  history: null,
+  settings: null,
 }

@@ -1,6 +1,9 @@
 import { errorText, events, type Backend } from './backend'
 import { applyEvent, sortCalls } from './pending'
-import type { BrokerEvent, Decision, PendingCall } from './types'
+import type { BrokerEvent, Decided, Decision, PendingCall } from './types'
+
+/** How many recent decisions the window remembers (newest first). */
+export const RECENT_MAX = 50
 
 /**
  * The calls waiting for a person, kept current from the broker's events.
@@ -11,6 +14,8 @@ import type { BrokerEvent, Decision, PendingCall } from './types'
  */
 export class ApprovalsStore {
   calls = $state<PendingCall[]>([])
+  /** Calls that stopped waiting while this window was open, newest first. */
+  recent = $state<Decided[]>([])
   error = $state<string | null>(null)
 
   #api: Pick<Backend, 'pending' | 'decide' | 'on'>
@@ -58,6 +63,9 @@ export class ApprovalsStore {
   }
 
   #event(ev: BrokerEvent) {
+    if (ev.kind === 'removed' && ev.outcome && !this.recent.some((d) => d.call.id === ev.pending.id)) {
+      this.recent = [{ call: ev.pending, outcome: ev.outcome }, ...this.recent].slice(0, RECENT_MAX)
+    }
     if (this.#queue) this.#queue.push(ev)
     else this.calls = applyEvent(this.calls, ev)
   }

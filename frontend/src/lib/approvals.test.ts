@@ -98,6 +98,23 @@ describe('ApprovalsStore', () => {
     expect(store.error).toBe('decide a: no pending call with that id')
   })
 
+  it('remembers decisions from removed events, newest first, once each', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.snapshots[0].resolve([call('a', 1), call('b', 2)])
+    await flush()
+    const outcome = (decision: 'approved' | 'denied') => ({ decision, decided_by: 'user', decided_at: '2026-11-26T12:00:05Z' })
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('a', 1), outcome: outcome('approved') })
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('b', 2), outcome: outcome('denied') })
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('b', 2), outcome: outcome('denied') })
+    expect(store.recent.map((d) => [d.call.id, d.outcome.decision])).toEqual([
+      ['b', 'denied'],
+      ['a', 'approved'],
+    ])
+    expect(ids(store)).toEqual([])
+  })
+
   it('stops listening on cleanup', () => {
     const be = new FakeBackend()
     const stop = new ApprovalsStore(be).start()

@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { prettyArgs, ruleScope, secondsLeft } from './format'
-
-describe('prettyArgs', () => {
-  it('indents JSON', () => {
-    expect(prettyArgs({ path: '/tmp', n: 1 })).toEqual({ text: '{\n  "path": "/tmp",\n  "n": 1\n}', truncated: false })
-  })
-  it('says when there are no arguments', () => {
-    expect(prettyArgs(undefined).text).toBe('(no arguments)')
-    expect(prettyArgs(null).text).toBe('(no arguments)')
-  })
-  it('cuts long arguments at the limit', () => {
-    const got = prettyArgs({ data: 'x'.repeat(1000) }, 100)
-    expect(got.truncated).toBe(true)
-    expect(got.text).toHaveLength(100)
-  })
-})
+import { clockText, ruleScope, secondsLeft } from './format'
 
 describe('secondsLeft', () => {
   const deadline = '2026-11-26T12:00:10Z'
@@ -33,11 +18,20 @@ describe('secondsLeft', () => {
 
 describe('ruleScope', () => {
   it('names server, tool, client and argument conditions', () => {
-    expect(ruleScope({ server: 'fs', tool: 'read_*', client: 'cursor', args: [{ path: 'path', glob: '/home/**' }] })).toBe(
-      'fs · read_* · client cursor · path=/home/**',
+    expect(ruleScope({ server: 'fs', tool: 'read_*', client: 'cursor', args: [{ path: 'path', glob: '/home/**' }, { path: 'n', op: 'le', value: '5' }] })).toBe(
+      'fs · read_* · client cursor · path=/home/** · n<=5',
     )
   })
   it('says any tool when the tool is empty', () => {
     expect(ruleScope({ server: '*' })).toBe('* · any tool')
   })
+})
+
+describe('clockText', () => {
+  it.each([
+    [0, '0:00'],
+    [9, '0:09'],
+    [65, '1:05'],
+    [-3, '0:00'],
+  ])('%d s is %s', (n, want) => expect(clockText(n)).toBe(want))
 })

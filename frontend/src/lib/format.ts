@@ -1,13 +1,4 @@
-/** Pretty JSON longer than this is cut, so a huge argument cannot freeze the window. */
-export const MAX_PRETTY = 64 * 1024
-
-/** Formats a call's arguments as indented JSON, cut at `max` characters. */
-export function prettyArgs(args: unknown, max = MAX_PRETTY): { text: string; truncated: boolean } {
-  if (args === undefined || args === null) return { text: '(no arguments)', truncated: false }
-  const text = JSON.stringify(args, null, 2)
-  if (text.length <= max) return { text, truncated: false }
-  return { text: text.slice(0, max), truncated: true }
-}
+import type { ArgCond } from './types'
 
 /** Whole seconds from now until deadline (RFC 3339), never below zero. */
 export function secondsLeft(deadline: string, now: number): number {
@@ -16,9 +7,23 @@ export function secondsLeft(deadline: string, now: number): number {
 }
 
 /** Describes what a rule matches, e.g. "fs · read_* · client cursor". */
-export function ruleScope(r: { server: string; tool?: string; client?: string; args?: { path: string; glob: string }[] }): string {
+export function ruleScope(r: { server: string; tool?: string; client?: string; args?: ArgCond[] }): string {
   const parts = [r.server, r.tool || 'any tool']
   if (r.client) parts.push(`client ${r.client}`)
-  for (const a of r.args ?? []) parts.push(`${a.path}=${a.glob}`)
+  for (const a of r.args ?? []) parts.push(argCondText(a))
   return parts.join(' · ')
+}
+
+const opText: Record<string, string> = { glob: '=', regex: '~=', eq: '==', lt: '<', le: '<=', gt: '>', ge: '>=' }
+
+/** An argument condition in the CLI's form: path=glob, path~=re, path<n. */
+export function argCondText(a: ArgCond): string {
+  const op = a.op || 'glob'
+  return `${a.path}${opText[op] ?? `?${op}?`}${op === 'glob' ? (a.glob ?? '') : (a.value ?? '')}`
+}
+
+/** "0:42", "1:05": a countdown for people. */
+export function clockText(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
 }

@@ -40,6 +40,24 @@ export class RulesStore {
     }
   }
 
+  /**
+   * Edits a rule as the core allows it: adds the new one, then removes the
+   * old, so there is no moment without either. If adding fails, the old rule
+   * stays and false is returned.
+   */
+  async replace(oldId: string, r: NewRule): Promise<boolean> {
+    if (!(await this.add(r))) return false
+    try {
+      await this.#api.removeRule(oldId)
+      return true
+    } catch (e) {
+      this.error = `the new rule was added but the old one (${oldId}) was not removed: ${errorText(e)}`
+      return false
+    } finally {
+      await this.load()
+    }
+  }
+
   async remove(id: string): Promise<void> {
     try {
       await this.#api.removeRule(id)
