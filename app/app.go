@@ -8,11 +8,13 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/countersign/countersign/internal/broker"
+	"github.com/countersign/countersign/internal/core"
+	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
 )
 
-// Core is what the window needs from the Countersign core; *core.Core
-// implements it.
+// Core is what the window and the tray need from the Countersign core;
+// *core.Core implements it.
 type Core interface {
 	Pending() []broker.Pending
 	Decide(id string, d broker.Decision) error
@@ -20,57 +22,147 @@ type Core interface {
 	Rules(ctx context.Context) ([]policy.Rule, error)
 	AddRule(ctx context.Context, r policy.Rule) (policy.Rule, error)
 	RemoveRule(ctx context.Context, id string) error
+	SubscribePolicy() (<-chan *policy.Set, func())
+	Pause() policy.Pause
+	SetPause(ctx context.Context, p policy.Pause) error
+	Sessions() []core.SessionInfo
+	Tools(ctx context.Context, server string) ([]localapi.ToolPin, error)
+	TrustTools(ctx context.Context, req localapi.TrustRequest) (localapi.TrustResult, error)
+	ToolDiff(ctx context.Context, server, kind, name string) (localapi.ToolDiff, error)
+	History(ctx context.Context, q localapi.HistoryQuery) ([]localapi.HistoryCall, error)
+	HistoryCall(ctx context.Context, id string) (localapi.HistoryCall, error)
 }
 
-// App wires the bound services to the window's lifecycle. Pass Startup and
-// Shutdown to wails.Run as OnStartup and OnShutdown, and Bindings as Bind.
+// Notifier shows and withdraws desktop notifications, keyed by call id;
+// *notify.DBus implements it.
+type Notifier = notifier
+
+// App wires the bound services, the popup behaviour and the tray to the
+// window's lifecycle. Pass Startup and Shutdown to wails.Run as OnStartup and
+// OnShutdown, and Bindings as Bind.
 type App struct {
-	log       *slog.Logger
-	approvals *Approvals
-	rules     *Rules
+	log   *slog.Logger
+	core  Core
+	popup *popup
+	tray  trayView // nil until RunTray, and when there is no tray
+	binds []any
 
 	mu   sync.Mutex
-	stop func() // stops the event forwarder and waits for it; nil when not running
+	stop func() // stops the forwarders and waits for them; nil when not running
+}
+
+// trayView is the tray as the app drives it (tray.go).
+type trayView interface {
+	setPending(p []broker.Pending)
+	setPause(p policy.Pause)
+	setError(err error)
 }
 
 // New returns the app for core c. During the binding-generation run of
 // `wails build` (see GeneratingBindings) c may be nil: no method is called then.
 func New(c Core, log *slog.Logger) *App {
-	e := &emitter{}
+	p := newPopup(nil, log)
 	return &App{
-		log:       log,
-		approvals: &Approvals{core: c},
-		rules:     &Rules{core: c, emit: e},
+		log: log, core: c, popup: p,
+		binds: []any{
+			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
+			&Servers{core: c}, &Tools{core: c}, &History{core: c}, &Window{popup: p},
+		},
 	}
 }
 
+// SetNotifier gives the popup a notification service; call it before
+// wails.Run. Without one, waiting calls are only shown in the window.
+func (a *App) SetNotifier(n Notifier) {
+	a.popup.mu.Lock()
+	a.popup.notify = n
+	a.popup.mu.Unlock()
+}
+
 // Bindings are the services the frontend calls, as window.go.app.<Type>.<Method>.
-func (a *App) Bindings() []any {
-	return []any{a.approvals, a.rules}
+func (a *App) Bindings() []any { return a.binds }
+
+// FocusCall shows the window on the waiting call id ("" for the main view).
+func (a *App) FocusCall(id string) { a.popup.focusCall(id) }
+
+// CoreFailed tells the person that the core stopped serving (the tray turns
+// to its error state and the window gets EventCoreError).
+func (a *App) CoreFailed(err error) {
+	if t := a.trayOf(); t != nil {
+		t.setError(err)
+	}
+	a.popup.mu.Lock()
+	emit := a.popup.emit
+	a.popup.mu.Unlock()
+	if emit != nil {
+		emit(EventCoreError, err.Error())
+	}
 }
 
 // Startup starts forwarding core events to the window. ctx is the Wails
 // context: it carries the window and ends when the app quits.
 func (a *App) Startup(ctx context.Context) {
-	a.start(ctx, func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) })
+	emit := func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+	a.start(ctx, wailsWindow{ctx}, emit)
 }
 
-// start is Startup with the emitter given, so tests can record events.
-func (a *App) start(ctx context.Context, emit func(name string, data ...any)) {
-	a.rules.emit.set(emit)
+// start is Startup with the window and emitter given, so tests can record.
+func (a *App) start(ctx context.Context, w window, emit func(name string, data ...any)) {
+	a.popup.attach(w, emit)
 	fctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
-		forward(fctx, a.approvals.core, emit, a.log)
+		defer wg.Done()
+		forward(fctx, a.core, a.dispatch(emit), a.log)
+	}()
+	go func() {
+		defer wg.Done()
+		forwardPolicy(fctx, a.core, a.dispatch(emit))
 	}()
 	a.mu.Lock()
-	a.stop = func() { cancel(); <-done }
+	a.stop = func() { cancel(); wg.Wait() }
 	a.mu.Unlock()
 }
 
-// Shutdown stops the event forwarder and waits for it to return, so the core
-// can be closed after wails.Run returns.
+// dispatch returns an emitter that also drives the popup and the tray.
+func (a *App) dispatch(emit func(string, ...any)) func(string, ...any) {
+	return func(name string, data ...any) {
+		emit(name, data...)
+		switch name {
+		case EventApprovalAdded:
+			a.popup.added(data[0].(broker.Event).Pending)
+			a.showPending()
+		case EventApprovalRemoved:
+			pending := a.showPending()
+			a.popup.removed(data[0].(broker.Event).Pending.ID, len(pending))
+		case EventApprovalsResync:
+			a.popup.sync(a.showPending())
+		case EventPauseChanged:
+			if t := a.trayOf(); t != nil {
+				t.setPause(policy.Pause(data[0].(string)))
+			}
+		}
+	}
+}
+
+// showPending hands the tray the waiting calls and returns them.
+func (a *App) showPending() []broker.Pending {
+	p := a.core.Pending()
+	if t := a.trayOf(); t != nil {
+		t.setPending(p)
+	}
+	return p
+}
+
+func (a *App) trayOf() trayView {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tray
+}
+
+// Shutdown stops the event forwarders and waits for them to return, so the
+// core can be closed after wails.Run returns.
 func (a *App) Shutdown(context.Context) {
 	a.mu.Lock()
 	stop := a.stop
@@ -81,24 +173,19 @@ func (a *App) Shutdown(context.Context) {
 	}
 }
 
-// emitter holds the Wails event emitter once the window has started; events
-// emitted before that are dropped (the frontend reads the state when it loads).
-type emitter struct {
-	mu sync.Mutex
-	fn func(name string, data ...any)
+// setPause is the tray's Pause menu; the change comes back as an event.
+func (a *App) setPause(p policy.Pause) {
+	if err := a.core.SetPause(context.Background(), p); err != nil {
+		a.log.Error("tray: set pause", "pause", string(p), "err", err)
+	}
 }
 
-func (e *emitter) set(fn func(string, ...any)) {
-	e.mu.Lock()
-	e.fn = fn
-	e.mu.Unlock()
-}
-
-func (e *emitter) emit(name string, data ...any) {
-	e.mu.Lock()
-	fn := e.fn
-	e.mu.Unlock()
-	if fn != nil {
-		fn(name, data...)
+// quit is the tray's Quit.
+func (a *App) quit() {
+	a.popup.mu.Lock()
+	w := a.popup.win
+	a.popup.mu.Unlock()
+	if w != nil {
+		w.Quit()
 	}
 }

@@ -150,7 +150,7 @@ func TestShutdownWaitsForTheForwarder(t *testing.T) {
 	c := openCore(t)
 	a := New(c, quiet)
 	rec := newRecorder()
-	a.start(context.Background(), rec.emit)
+	a.start(context.Background(), &fakeWindow{}, rec.emit)
 	rec.wait(t, EventApprovalsResync)
 	a.Shutdown(context.Background())
 	a.Shutdown(context.Background()) // a second shutdown is harmless
@@ -207,7 +207,12 @@ func TestForwarderResubscribesWhenDropped(t *testing.T) {
 func TestRulesRoundTripAndNotify(t *testing.T) {
 	c := openCore(t)
 	rec := newRecorder()
-	r := &Rules{core: c, emit: &emitter{fn: rec.emit}}
+	r := &Rules{core: c}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); forwardPolicy(ctx, c, rec.emit) }()
+	defer func() { cancel(); <-done }()
+	rec.wait(t, EventPauseChanged)
 
 	tests := []struct {
 		name    string

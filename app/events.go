@@ -19,9 +19,34 @@ const (
 	// subscriber that fell behind).
 	EventApprovalsResync = "approvals:resync"
 	// EventRulesChanged tells the window to re-read the rules after a change
-	// made through this app.
+	// made anywhere: this app, the CLI, an "always" decision.
 	EventRulesChanged = "rules:changed"
+	// EventPauseChanged carries the pause state now in force: "" (not
+	// paused), "deny" or "ask".
+	EventPauseChanged = "pause:changed"
+	// EventCoreError carries the error that stopped the core's LocalAPI:
+	// shims cannot reach it any more and deny their calls.
+	EventCoreError = "core:error"
 )
+
+// forwardPolicy tells the window about every policy change until ctx ends.
+func forwardPolicy(ctx context.Context, c Core, emit func(name string, data ...any)) {
+	changes, cancel := c.SubscribePolicy()
+	defer cancel()
+	emit(EventPauseChanged, string(c.Pause()))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p, ok := <-changes:
+			if !ok {
+				return
+			}
+			emit(EventRulesChanged)
+			emit(EventPauseChanged, string(p.Pause))
+		}
+	}
+}
 
 // forward relays broker events to the window until ctx ends. The broker
 // closes a subscription that falls behind; forward then subscribes again and

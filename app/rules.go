@@ -8,10 +8,10 @@ import (
 )
 
 // Rules is bound to the window: the allow/deny/ask rules, the same ones the
-// CLI edits.
+// CLI edits. Every change, from here or elsewhere, reaches the window as
+// EventRulesChanged (forwardPolicy).
 type Rules struct {
 	core Core
-	emit *emitter
 }
 
 // List returns every rule.
@@ -29,7 +29,6 @@ func (r *Rules) Add(rule policy.Rule) (policy.Rule, error) {
 	if err != nil {
 		return policy.Rule{}, fmt.Errorf("add rule: %w", err)
 	}
-	r.emit.emit(EventRulesChanged)
 	return added, nil
 }
 
@@ -38,6 +37,5 @@ func (r *Rules) Remove(id string) error {
 	if err := r.core.RemoveRule(context.Background(), id); err != nil {
 		return fmt.Errorf("remove rule %s: %w", id, err)
 	}
-	r.emit.emit(EventRulesChanged)
 	return nil
 }

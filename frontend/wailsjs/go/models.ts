@@ -71,11 +71,291 @@ export namespace broker {
 
 }
 
+export namespace core {
+	
+	export class SessionInfo {
+	    id: string;
+	    server: string;
+	    client?: string;
+	    command?: string[];
+	    url?: string;
+	    pid: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SessionInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server = source["server"];
+	        this.client = source["client"];
+	        this.command = source["command"];
+	        this.url = source["url"];
+	        this.pid = source["pid"];
+	    }
+	}
+
+}
+
+export namespace localapi {
+	
+	export class HistoryCall {
+	    id: string;
+	    // Go type: time
+	    requested_at: any;
+	    // Go type: time
+	    decided_at?: any;
+	    session_id: string;
+	    client: string;
+	    server: string;
+	    tool: string;
+	    arguments: number[];
+	    arguments_size: number;
+	    arguments_truncated: boolean;
+	    arguments_digest: string;
+	    decision: string;
+	    decided_by: string;
+	    rule_id: string;
+	    note: string;
+	    reason: string;
+	    wait_ms: number;
+	    server_ms: number;
+	    result_status: string;
+	    result_size: number;
+	    tool_hash: string;
+	    result_excerpt?: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryCall(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.requested_at = this.convertValues(source["requested_at"], null);
+	        this.decided_at = this.convertValues(source["decided_at"], null);
+	        this.session_id = source["session_id"];
+	        this.client = source["client"];
+	        this.server = source["server"];
+	        this.tool = source["tool"];
+	        this.arguments = source["arguments"];
+	        this.arguments_size = source["arguments_size"];
+	        this.arguments_truncated = source["arguments_truncated"];
+	        this.arguments_digest = source["arguments_digest"];
+	        this.decision = source["decision"];
+	        this.decided_by = source["decided_by"];
+	        this.rule_id = source["rule_id"];
+	        this.note = source["note"];
+	        this.reason = source["reason"];
+	        this.wait_ms = source["wait_ms"];
+	        this.server_ms = source["server_ms"];
+	        this.result_status = source["result_status"];
+	        this.result_size = source["result_size"];
+	        this.tool_hash = source["tool_hash"];
+	        this.result_excerpt = source["result_excerpt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class HistoryQuery {
+	    Server: string;
+	    Tool: string;
+	    Client: string;
+	    Decision: string;
+	    Search: string;
+	    // Go type: time
+	    Since: any;
+	    // Go type: time
+	    Until: any;
+	    Limit: number;
+	    Before: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.Server = source["Server"];
+	        this.Tool = source["Tool"];
+	        this.Client = source["Client"];
+	        this.Decision = source["Decision"];
+	        this.Search = source["Search"];
+	        this.Since = this.convertValues(source["Since"], null);
+	        this.Until = this.convertValues(source["Until"], null);
+	        this.Limit = source["Limit"];
+	        this.Before = source["Before"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ToolDiff {
+	    server: string;
+	    server_id: string;
+	    kind: string;
+	    name: string;
+	    state: string;
+	    diff: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolDiff(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.server_id = source["server_id"];
+	        this.kind = source["kind"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.diff = source["diff"];
+	    }
+	}
+	export class ToolFinding {
+	    kind: string;
+	    rule: string;
+	    severity: string;
+	    location: string;
+	    excerpt: string;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolFinding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.rule = source["rule"];
+	        this.severity = source["severity"];
+	        this.location = source["location"];
+	        this.excerpt = source["excerpt"];
+	        this.detail = source["detail"];
+	    }
+	}
+	export class ToolPin {
+	    server: string;
+	    server_id: string;
+	    kind: string;
+	    name: string;
+	    state: string;
+	    reason?: string;
+	    hash: string;
+	    // Go type: time
+	    first_seen: any;
+	    // Go type: time
+	    updated_at: any;
+	    findings: ToolFinding[];
+	    collisions: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolPin(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.server_id = source["server_id"];
+	        this.kind = source["kind"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.reason = source["reason"];
+	        this.hash = source["hash"];
+	        this.first_seen = this.convertValues(source["first_seen"], null);
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	        this.findings = this.convertValues(source["findings"], ToolFinding);
+	        this.collisions = source["collisions"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TrustRequest {
+	    server: string;
+	    kind?: string;
+	    names?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TrustRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.kind = source["kind"];
+	        this.names = source["names"];
+	    }
+	}
+	export class TrustResult {
+	    trusted: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TrustResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.trusted = source["trusted"];
+	    }
+	}
+
+}
+
 export namespace policy {
 	
 	export class ArgCond {
 	    path: string;
-	    glob: string;
+	    op?: string;
+	    glob?: string;
+	    value?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new ArgCond(source);
@@ -84,7 +364,9 @@ export namespace policy {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
+	        this.op = source["op"];
 	        this.glob = source["glob"];
+	        this.value = source["value"];
 	    }
 	}
 	export class Rule {
