@@ -1,42 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ApprovalsStore } from './approvals.svelte'
-import { events, type Backend } from './backend'
-import type { BrokerEvent, Decision, PendingCall } from './types'
+import { events } from './backend'
+import { FakeBackend, pendingCall } from '../testing/fake-backend'
 
-function call(id: string, sec: number): PendingCall {
-  const at = new Date(Date.UTC(2026, 10, 26, 12, 0, sec)).toISOString()
-  return { id, session_id: 's', client: 'c', server: 'fs', tool: 't', requested_at: at, deadline: at }
-}
-
-/** An in-memory Backend whose pending() resolves when the test says so. */
-class FakeBackend implements Pick<Backend, 'pending' | 'decide' | 'on'> {
-  listeners = new Map<string, Set<(ev: BrokerEvent) => void>>()
-  snapshots: { resolve: (c: PendingCall[]) => void; reject: (e: Error) => void }[] = []
-  decided: [string, Decision][] = []
-  decideError: Error | null = null
-
-  pending(): Promise<PendingCall[]> {
-    return new Promise((resolve, reject) => this.snapshots.push({ resolve, reject }))
-  }
-  async decide(id: string, d: Decision): Promise<void> {
-    if (this.decideError) throw this.decideError
-    this.decided.push([id, d])
-  }
-  on(name: string, cb: (ev: BrokerEvent) => void): () => void {
-    const set = this.listeners.get(name) ?? new Set()
-    set.add(cb)
-    this.listeners.set(name, set)
-    return () => set.delete(cb)
-  }
-  emit(name: string, ev?: BrokerEvent) {
-    for (const cb of this.listeners.get(name) ?? []) cb(ev as BrokerEvent)
-  }
-  count() {
-    let n = 0
-    for (const s of this.listeners.values()) n += s.size
-    return n
-  }
-}
+const call = (id: string, sec: number) => pendingCall(id, sec)
 
 const flush = () => new Promise((r) => setTimeout(r, 0))
 const ids = (s: ApprovalsStore) => s.calls.map((c) => c.id)

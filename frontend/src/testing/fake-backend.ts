@@ -1,0 +1,61 @@
+// An in-memory Backend for tests: the consumer's own interface, faked.
+import type { Backend } from '../lib/backend'
+import type { BrokerEvent, Decision, NewRule, PendingCall, Rule } from '../lib/types'
+
+export function pendingCall(id: string, sec: number, over: Partial<PendingCall> = {}): PendingCall {
+  const at = new Date(Date.UTC(2026, 10, 26, 12, 0, sec)).toISOString()
+  const deadline = new Date(Date.UTC(2026, 10, 26, 12, 0, sec + 55)).toISOString()
+  return { id, session_id: 'session-1', client: 'claude-code', server: 'fs', tool: 'write_file', requested_at: at, deadline, ...over }
+}
+
+/** pending() resolves when the test says so (snapshots), or at once with `autoPending`. */
+export class FakeBackend implements Backend {
+  listeners = new Map<string, Set<(ev: BrokerEvent) => void>>()
+  snapshots: { resolve: (c: PendingCall[]) => void; reject: (e: Error) => void }[] = []
+  autoPending: PendingCall[] | null = null
+  decided: [string, Decision][] = []
+  decideError: Error | null = null
+  ruleList: Rule[] = []
+  added: NewRule[] = []
+  addError: Error | null = null
+  servers = null
+  tools = null
+  history = null
+  settings = null
+
+  pending(): Promise<PendingCall[]> {
+    if (this.autoPending) return Promise.resolve(this.autoPending)
+    return new Promise((resolve, reject) => this.snapshots.push({ resolve, reject }))
+  }
+  async decide(id: string, d: Decision): Promise<void> {
+    if (this.decideError) throw this.decideError
+    this.decided.push([id, d])
+  }
+  async rules(): Promise<Rule[]> {
+    return this.ruleList
+  }
+  async addRule(r: NewRule): Promise<Rule> {
+    if (this.addError) throw this.addError
+    this.added.push(r)
+    const rule = { ...r, id: `r${this.added.length}`, created_at: '2026-11-26T12:00:00Z' }
+    this.ruleList = [...this.ruleList, rule]
+    return rule
+  }
+  async removeRule(id: string): Promise<void> {
+    this.ruleList = this.ruleList.filter((r) => r.id !== id)
+  }
+  on(name: string, cb: (ev: BrokerEvent) => void): () => void {
+    const set = this.listeners.get(name) ?? new Set()
+    set.add(cb)
+    this.listeners.set(name, set)
+    return () => set.delete(cb)
+  }
+  emit(name: string, ev?: BrokerEvent) {
+    for (const cb of this.listeners.get(name) ?? []) cb(ev as BrokerEvent)
+  }
+  count() {
+    let n = 0
+    for (const s of this.listeners.values()) n += s.size
+    return n
+  }
+}
