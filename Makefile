@@ -23,7 +23,7 @@ else
 section = @printf -- '--> %s\n' '$(1)'
 endif
 
-.PHONY: deps build build-cli build-desktop run test test-go test-frontend bindings-current gui-free vet lint bench clean
+.PHONY: deps build build-cli build-desktop run test test-go test-frontend test-desktop bindings-current gui-free vet lint bench clean
 
 deps:
 	$(call section,deps: apt packages + Wails CLI + npm packages)
@@ -47,7 +47,7 @@ run: build
 	$(call section,run $(BIN)/countersign)
 	$(BIN)/countersign
 
-test: build vet test-frontend test-go bindings-current
+test: build vet test-frontend test-go test-desktop bindings-current
 
 vet: gui-free
 	$(call section,go vet (linux; tags $(TAGS)))
@@ -73,7 +73,14 @@ test-frontend:
 # COUNTERSIGN_REQUIRE_KEYRING=1 makes keyring tests fail instead of skipping.
 test-go:
 	$(call section,go test -race (with a real keyring))
-	COUNTERSIGN_REQUIRE_KEYRING=1 scripts/with-keyring.sh $(GO) test -race -tags $(TAGS) ./...
+	COUNTERSIGN_REQUIRE_KEYRING=1 scripts/with-keyring.sh $(GO) test -race -timeout 30m -tags $(TAGS) ./...
+
+# The real-window smoke test: the built desktop app under Xvfb and a private
+# D-Bus session holds a real call; the screenshot is kept in test/artifacts/.
+test-desktop:
+	$(call section,desktop: real window under Xvfb (test/artifacts/desktop-held-call.png))
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+		$(GO) test -count=1 -v -tags desktop,$(TAGS) ./test/desktop/
 
 # The committed frontend/wailsjs must be what `wails build` generated from app/.
 bindings-current:
