@@ -1,11 +1,16 @@
 // The only module that imports the generated Wails bindings (wailsjs/).
 // Everything else talks to Go through the Backend interface in backend.ts.
 import * as Approvals from '../../wailsjs/go/app/Approvals'
+import * as History from '../../wailsjs/go/app/History'
 import * as Rules from '../../wailsjs/go/app/Rules'
-import { policy } from '../../wailsjs/go/models'
+import * as Servers from '../../wailsjs/go/app/Servers'
+import * as Settings from '../../wailsjs/go/app/Settings'
+import * as Tools from '../../wailsjs/go/app/Tools'
+import * as Window from '../../wailsjs/go/app/Window'
+import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
-import type { BrokerEvent, PendingCall, Rule } from './types'
+import type { HistoryCall, PauseMode, PendingCall, Rule, ServerSession, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -16,10 +21,27 @@ export const backend: Backend = {
   rules: async () => (await Rules.List()) as unknown as Rule[],
   addRule: async (r) => (await Rules.Add(policy.Rule.createFrom(r))) as unknown as Rule,
   removeRule: (id) => Rules.Remove(id),
-  on: (name: string, cb: (ev: BrokerEvent) => void) => EventsOn(name, cb),
-  // Wired when app/ binds them and frontend/wailsjs is regenerated.
-  servers: null,
-  tools: null,
-  history: null,
-  settings: null,
+  on: (name: string, cb: (payload: never) => void) => EventsOn(name, cb as (...data: unknown[]) => void),
+  reportWindow: (visible, focused) => Window.Report(visible, focused),
+  servers: {
+    sessions: async () => (await Servers.Sessions()) as unknown as ServerSession[],
+  },
+  tools: {
+    list: async (server = '') => (await Tools.List(server)) as unknown as ToolPin[],
+    diff: async (server, kind, name) => (await Tools.Diff(server, kind, name)) as unknown as ToolDiff,
+    trust: async (server, kind, names) => (await Tools.Trust(localapi.TrustRequest.createFrom({ server, kind, names }))).trusted ?? [],
+  },
+  history: {
+    // HistoryQuery has no JSON tags on the Go side: its field names are Go's.
+    query: async (q) =>
+      (await History.List(
+        localapi.HistoryQuery.createFrom({ Server: q.server, Tool: q.tool, Decision: q.decision, Search: q.search, Limit: q.limit }),
+      )) as unknown as HistoryCall[],
+  },
+  settings: {
+    paused: async () => (await Settings.Pause()) as PauseMode,
+    pause: (mode) => Settings.SetPause(mode),
+    startAtLogin: () => Settings.StartAtLogin(),
+    setStartAtLogin: (on) => Settings.SetStartAtLogin(on),
+  },
 }

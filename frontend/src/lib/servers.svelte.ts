@@ -13,7 +13,7 @@ export class ServersStore {
 
   async load(): Promise<void> {
     try {
-      this.sessions = await this.#api.list()
+      this.sessions = (await this.#api.sessions()) ?? []
       this.error = null
     } catch (e) {
       this.error = `could not read servers: ${errorText(e)}`

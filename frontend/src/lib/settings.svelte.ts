@@ -1,36 +1,32 @@
-import { errorText, type SettingsApi } from './backend'
-import type { PauseMode, Settings } from './types'
+import { errorText, events, type Backend, type SettingsApi } from './backend'
+import type { PauseMode } from './types'
 
-/** App settings and the pause switch. */
+/** The pause switch (kept current from the core's events) and start at login. */
 export class SettingsStore {
-  settings = $state<Settings | null>(null)
   paused = $state<PauseMode>('')
+  startAtLogin = $state(false)
   error = $state<string | null>(null)
-  saved = $state(false)
   #api: SettingsApi
+  #on: Backend['on']
 
-  constructor(api: SettingsApi) {
+  constructor(api: SettingsApi, on: Backend['on']) {
     this.#api = api
+    this.#on = on
+  }
+
+  /** Loads and follows pause changes made elsewhere (tray, CLI); returns the cleanup. */
+  start(): () => void {
+    const off = this.#on(events.pauseChanged, (p) => (this.paused = p as PauseMode))
+    void this.load()
+    return off
   }
 
   async load(): Promise<void> {
     try {
-      ;[this.settings, this.paused] = await Promise.all([this.#api.get(), this.#api.paused()])
+      ;[this.paused, this.startAtLogin] = await Promise.all([this.#api.paused(), this.#api.startAtLogin()])
       this.error = null
     } catch (e) {
       this.error = `could not read settings: ${errorText(e)}`
-    }
-  }
-
-  async save(s: Settings): Promise<void> {
-    try {
-      await this.#api.set(s)
-      this.settings = s
-      this.saved = true
-      this.error = null
-    } catch (e) {
-      this.saved = false
-      this.error = `could not save settings: ${errorText(e)}`
     }
   }
 
@@ -41,6 +37,17 @@ export class SettingsStore {
       this.error = null
     } catch (e) {
       this.error = `could not change pause: ${errorText(e)}`
+    }
+  }
+
+  async setStartAtLogin(on: boolean): Promise<void> {
+    try {
+      await this.#api.setStartAtLogin(on)
+      this.startAtLogin = on
+      this.error = null
+    } catch (e) {
+      this.error = `could not change start at login: ${errorText(e)}`
+      this.startAtLogin = !on
     }
   }
 }

@@ -66,19 +66,17 @@ export interface Decided {
   outcome: Outcome
 }
 
-// The shapes below belong to bindings the Go side is adding (Servers, Tools,
-// History, Settings); they follow the core's JSON (internal/localapi,
-// internal/toolguard).
+// The shapes below follow the core's JSON behind the app.Servers, app.Tools,
+// app.History and app.Settings bindings (internal/core, internal/localapi).
 
-/** A wrapped server with a live shim session. */
+/** A connected shim: one running wrapped server (core.SessionInfo). */
 export interface ServerSession {
-  session_id: string
+  id: string
   server: string
   client?: string
   command?: string[]
   url?: string
-  pid?: number
-  started_at?: string
+  pid: number
 }
 
 export interface Finding {
@@ -90,24 +88,29 @@ export interface Finding {
   detail?: string
 }
 
-/** A pinned tool, prompt or resource template and its review state. */
+/** A pinned tool, prompt or resource template and its review state (localapi.ToolPin). */
 export interface ToolPin {
+  server: string
+  server_id: string
+  kind: string
+  name: string
+  state: 'trusted' | 'new' | 'changed' | 'quarantined' | string
+  reason?: string
+  hash: string
+  first_seen: string
+  updated_at: string
+  findings?: Finding[] | null
+  collisions?: string[] | null
+}
+
+/** What changed in a pinned item since it was accepted (localapi.ToolDiff). */
+export interface ToolDiff {
   server: string
   kind: string
   name: string
-  hash: string
-  state: 'trusted' | 'new' | 'changed' | 'quarantined' | string
-  reason?: string
-  definition?: unknown
-  trusted_hash?: string
-  findings?: Finding[]
-  first_seen: string
-  updated_at: string
-}
-
-export interface DiffLine {
-  op: 'same' | 'add' | 'del' | string
-  text: string
+  state: string
+  /** Unified-diff-like text: lines starting with "+", "-" or " ". */
+  diff: string
 }
 
 export interface HistoryQuery {
@@ -118,7 +121,7 @@ export interface HistoryQuery {
   limit?: number
 }
 
-/** A recorded call from the history. */
+/** A recorded call from the history (localapi.HistoryCall). */
 export interface HistoryCall {
   id: string
   requested_at: string
@@ -136,12 +139,6 @@ export interface HistoryCall {
   wait_ms?: number
   server_ms?: number
   result_status?: string
-}
-
-export interface Settings {
-  /** Default approval timeout in seconds. */
-  default_timeout_s: number
-  start_at_login: boolean
 }
 
 /** Pause state: empty when not paused, otherwise what paused calls get. */

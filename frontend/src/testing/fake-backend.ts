@@ -10,7 +10,7 @@ export function pendingCall(id: string, sec: number, over: Partial<PendingCall> 
 
 /** pending() resolves when the test says so (snapshots), or at once with `autoPending`. */
 export class FakeBackend implements Backend {
-  listeners = new Map<string, Set<(ev: BrokerEvent) => void>>()
+  listeners = new Map<string, Set<(payload: never) => void>>()
   snapshots: { resolve: (c: PendingCall[]) => void; reject: (e: Error) => void }[] = []
   autoPending: PendingCall[] | null = null
   decided: [string, Decision][] = []
@@ -18,10 +18,15 @@ export class FakeBackend implements Backend {
   ruleList: Rule[] = []
   added: NewRule[] = []
   addError: Error | null = null
+  windowReports: [boolean, boolean][] = []
   servers = null
   tools = null
   history = null
   settings = null
+
+  async reportWindow(visible: boolean, focused: boolean): Promise<void> {
+    this.windowReports.push([visible, focused])
+  }
 
   pending(): Promise<PendingCall[]> {
     if (this.autoPending) return Promise.resolve(this.autoPending)
@@ -44,14 +49,14 @@ export class FakeBackend implements Backend {
   async removeRule(id: string): Promise<void> {
     this.ruleList = this.ruleList.filter((r) => r.id !== id)
   }
-  on(name: string, cb: (ev: BrokerEvent) => void): () => void {
+  on(name: string, cb: (payload: never) => void): () => void {
     const set = this.listeners.get(name) ?? new Set()
     set.add(cb)
     this.listeners.set(name, set)
     return () => set.delete(cb)
   }
-  emit(name: string, ev?: BrokerEvent) {
-    for (const cb of this.listeners.get(name) ?? []) cb(ev as BrokerEvent)
+  emit(name: string, payload?: BrokerEvent | string) {
+    for (const cb of this.listeners.get(name) ?? []) cb(payload as never)
   }
   count() {
     let n = 0
