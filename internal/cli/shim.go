@@ -18,12 +18,14 @@ import (
 
 func (e *env) shimCmd() *cobra.Command {
 	var (
-		name, client, url string
-		timeout           time.Duration
-		envSpecs, headers []string
+		name, client, url, transport string
+		timeout                      time.Duration
+		envSpecs, headers            []string
+		allowHTTP                    bool
 	)
 	cmd := &cobra.Command{
-		Use:   "shim --name NAME [--client ID] [--timeout DUR] [--env KEY=secret:SECRET]... -- CMD [ARGS...]",
+		Use: "shim --name NAME [--client ID] [--timeout DUR] [--env KEY=secret:SECRET]... -- CMD [ARGS...]\n" +
+			"  countersign shim --name NAME [--client ID] [--timeout DUR] --url URL [--header 'NAME: VALUE']... [--transport auto|http|sse] [--allow-http]",
 		Short: "Run an MCP server behind Countersign (what client configs launch)",
 		Long: `Run an MCP server behind Countersign. Put this in your AI client's config in place
 of the server's own command: the client talks to the shim, the shim launches the
@@ -32,12 +34,41 @@ Everything else passes through unchanged. Without a running Countersign core,
 tool calls are denied with a message telling you to start it.
 
   --env KEY=secret:NAME   give the server the keychain secret NAME as variable KEY
-                          (store it first: printf %s "$VALUE" | countersign secrets set NAME)`,
+                          (store it first: printf %s "$VALUE" | countersign secrets set NAME)
+
+For a remote server, give --url instead of a command: the shim speaks stdio to the
+client and Streamable HTTP (or the legacy HTTP+SSE transport) to the server.
+
+  --header 'Authorization: Bearer secret:NAME'
+                          an HTTP header for the server; secret:NAME is read from the
+                          keychain at start. Headers go only to the origin of --url: a
+                          redirect elsewhere is followed without them.
+  --transport auto|http|sse
+                          auto (default) tries Streamable HTTP and falls back to legacy SSE
+  --allow-http            allow http:// to a host that is not loopback (clear text)`,
 		Example: `  countersign shim --name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp
-  countersign shim --name gh --env GITHUB_TOKEN=secret:github -- npx -y @modelcontextprotocol/server-github`,
+  countersign shim --name gh --env GITHUB_TOKEN=secret:github -- npx -y @modelcontextprotocol/server-github
+  countersign shim --name linear --url https://mcp.example.com/mcp --header 'Authorization: Bearer secret:linear'`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if url != "" || len(headers) > 0 {
-				return usagef("remote servers (--url, --header) are not supported by this build yet")
+			if name == "" {
+				return usagef("--name is required: the name you will see in approvals and rules")
+			}
+			if url != "" {
+				if len(args) > 0 || cmd.ArgsLenAtDash() >= 0 {
+					return usagef("give either --url or a server command after --, not both")
+				}
+				if len(envSpecs) > 0 {
+					return usagef("--env is for a server command; a remote server takes --header")
+				}
+				switch transport {
+				case "auto", "http", "sse":
+				default:
+					return usagef("--transport must be auto, http or sse")
+				}
+				return nil
+			}
+			if len(headers) > 0 || allowHTTP || cmd.Flags().Changed("transport") {
+				return usagef("--header, --transport and --allow-http need --url")
 			}
 			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
 				return usagef("put the server command after --, e.g. countersign shim --name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp")
@@ -54,6 +85,13 @@ tool calls are denied with a message telling you to start it.
 			if err != nil {
 				return err
 			}
+			if url != "" {
+				return e.runRemoteShim(cmd.Context(), shim.Config{
+					Name: name, Client: client, Timeout: timeout, URL: url, Transport: transport,
+					AllowHTTP: allowHTTP, Home: dir, Socket: home.Socket(dir),
+					Stdin: e.stdin, Stdout: e.stdout, Log: log,
+				}, headers)
+			}
 			env := os.Environ()
 			var redactor *vault.Redactor
 			if len(envSpecs) > 0 {
@@ -65,7 +103,7 @@ tool calls are denied with a message telling you to start it.
 				if redactor, err = redactorFor(envSpecs, resolved); err != nil {
 					return err
 				}
-				go reportSecretUse(cmd.Context(), home.Socket(dir), name, client, envSpecs, log)
+				go reportSecretUse(cmd.Context(), home.Socket(dir), name, client, envSpecs, nil, log)
 			}
 			code, err := shim.Run(cmd.Context(), shim.Config{
 				Name: name, Client: client, Timeout: timeout, Command: argv, Env: env,
@@ -88,8 +126,10 @@ tool calls are denied with a message telling you to start it.
 	f.StringVar(&client, "client", "", "the client id (claude-desktop, cursor, ...); learned from the client when omitted")
 	f.DurationVar(&timeout, "timeout", shim.DefaultTimeout, "how long a call waits for you before it is denied")
 	f.StringArrayVar(&envSpecs, "env", nil, "KEY=secret:NAME: a keychain secret for the server's environment (repeatable)")
-	f.StringVar(&url, "url", "", "remote server URL (not supported by this build yet)")
-	f.StringArrayVar(&headers, "header", nil, "HTTP header for --url (not supported by this build yet)")
+	f.StringVar(&url, "url", "", "a remote server's URL (Streamable HTTP or legacy SSE) instead of a command")
+	f.StringArrayVar(&headers, "header", nil, "'Name: value' HTTP header for --url; secret:NAME reads the keychain (repeatable)")
+	f.StringVar(&transport, "transport", "auto", "with --url: auto, http (Streamable HTTP) or sse (legacy HTTP+SSE)")
+	f.BoolVar(&allowHTTP, "allow-http", false, "with --url: allow http:// to a host that is not loopback")
 	return cmd
 }
 
@@ -112,8 +152,8 @@ func redactorFor(specs, resolved []string) (*vault.Redactor, error) {
 // only), for `secrets list` (last used, used by). It runs beside the server
 // launch and never delays it; it gives up after 5 s, and a core that is down
 // simply misses this use.
-func reportSecretUse(ctx context.Context, socket, server, client string, specs []string, log *slog.Logger) {
-	names, err := vault.ReferencedNames(specs, nil)
+func reportSecretUse(ctx context.Context, socket, server, client string, envSpecs, headerSpecs []string, log *slog.Logger) {
+	names, err := vault.ReferencedNames(envSpecs, headerSpecs)
 	if err != nil || len(names) == 0 {
 		return
 	}

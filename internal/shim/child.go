@@ -94,6 +94,10 @@ func (c *child) stop(grace time.Duration) {
 	<-c.exited
 }
 
+func (c *child) Write(p []byte) (int, error) { return c.stdin.Write(p) }
+
+func (c *child) output() io.Reader { return c.stdout }
+
 // exitCode is the server's exit status as a shell would report it.
 func (c *child) exitCode() int {
 	<-c.exited

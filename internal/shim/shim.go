@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,8 +27,15 @@ type Config struct {
 	Name    string        // server name as the user knows it
 	Client  string        // client id (from --client); the initialize clientInfo fills it when empty
 	Timeout time.Duration // how long a call waits for a person
-	Command []string      // the server command line
+	Command []string      // the server command line (empty with URL)
 	Env     []string      // the server's full environment (KEY=VALUE)
+
+	// URL, when set, names a remote server reached over HTTP instead of
+	// a command (see remote.go).
+	URL       string
+	Headers   http.Header // sent with every request to URL's origin only (credentials)
+	Transport string      // "auto" (default), "http" (Streamable HTTP) or "sse" (legacy HTTP+SSE)
+	AllowHTTP bool        // allow http:// to a host that is not loopback
 	Home    string        // state directory (for the spool)
 	Socket  string        // LocalAPI address
 
@@ -56,11 +64,10 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 	ignoreSIGPIPE()
 
-	c, err := startChild(cfg.Command, cfg.Env)
+	c, err := startUpstream(cfg)
 	if err != nil {
 		return 1, err
 	}
-	c.forwardSignals()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -71,7 +78,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		ctx:      ctx,
 		api:      api,
 		toClient: &lockedWriter{w: cfg.Stdout},
-		toServer: &lockedWriter{w: c.stdin},
+		toServer: &lockedWriter{w: c},
 		held:     map[string]context.CancelFunc{},
 		inflight: map[string]*inflight{},
 		lists:    map[string]listReq{},
@@ -84,7 +91,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		unreviewed: map[toolguard.ItemKind]unreviewedList{},
 	}
 	s.link = newCoreLink(api, localapi.SessionRequest{
-		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, PID: os.Getpid(),
+		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, URL: cfg.URL, PID: os.Getpid(),
 	}, cfg.Log)
 	s.link.onTools = s.toolsUpdate
 	s.link.onSession = s.reviewUnreviewed
@@ -97,7 +104,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 
 	serverDone := make(chan struct{})
 	go func() {
-		s.fromServer(c.stdout)
+		s.fromServer(c.output())
 		close(serverDone)
 	}()
 	clientDone := make(chan struct{})
