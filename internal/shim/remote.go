@@ -40,11 +40,11 @@ const remoteGrace = 2 * time.Second
 
 // remote is an upstream MCP server over HTTP.
 type remote struct {
-	name    string
-	url     *url.URL
-	headers http.Header
-	client  *http.Client
-	log     *slog.Logger
+	name      string
+	url       *url.URL
+	headers   http.Header
+	client    *http.Client
+	log       *slog.Logger
 	allowHTTP bool
 
 	ctx    context.Context // cancelled by stop: ends every request
@@ -380,7 +380,7 @@ func (r *remote) fail(ctx context.Context, id []byte, err error) {
 	if !r.untrack(id) {
 		return
 	}
-	r.log.Warn("remote request failed", "err", err)
+	r.log.Warn("remote request failed", "err", redactURLError(err))
 	r.outW.Write(rpcError(id, -32603, "Countersign: "+r.describe(err)))
 }
 
@@ -397,6 +397,8 @@ func (r *remote) describe(err error) string {
 		return msg
 	case errors.Is(err, errSessionExpired):
 		return fmt.Sprintf("the remote MCP server %s ended the session (HTTP 404 for its session id); reconnect to this server in your client to start a new session", r.name)
+	case errors.Is(err, errStreamCut):
+		return fmt.Sprintf("the connection to the remote MCP server %s %v", r.name, err)
 	case errors.Is(err, errNoAnswer):
 		return fmt.Sprintf("the remote MCP server %s closed the response stream without answering this request", r.name)
 	}
@@ -415,6 +417,7 @@ func redactURLError(err error) error {
 var (
 	errSessionExpired = errors.New("session expired")
 	errNoAnswer       = errors.New("no answer")
+	errStreamCut      = errors.New("broke before it answered this request")
 )
 
 // statusError is an HTTP status the server answered a message with.

@@ -127,7 +127,7 @@ func (r *remote) exchange(ctx context.Context, body, id []byte, init bool) error
 			return r.resume(ctx, id, lastID)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (%v)", errStreamCut, redactURLError(err))
 		}
 		return errNoAnswer
 	}

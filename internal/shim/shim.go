@@ -36,8 +36,8 @@ type Config struct {
 	Headers   http.Header // sent with every request to URL's origin only (credentials)
 	Transport string      // "auto" (default), "http" (Streamable HTTP) or "sse" (legacy HTTP+SSE)
 	AllowHTTP bool        // allow http:// to a host that is not loopback
-	Home    string        // state directory (for the spool)
-	Socket  string        // LocalAPI address
+	Home      string      // state directory (for the spool)
+	Socket    string      // LocalAPI address
 
 	// Redact masks secrets in excerpts before they leave the shim. Nil
 	// leaves excerpts as they are.
