@@ -1,6 +1,14 @@
 // Package shim owns what runs between an MCP client and one server: the
 // newline framing, the classification of each message, the interception of
-// tools/call, and the server's child process.
+// tools/call, and the server: a child process it starts and reaps, or a
+// remote server it reaches over HTTP (Config.URL). Both sit behind one
+// small interface (upstream.go), so everything below holds for both.
+//
+// A remote server is spoken to with Streamable HTTP (MCP 2025-06-18) or
+// the legacy HTTP+SSE transport (2024-11-05), framed here so bytes stay
+// intact (remote.go, remote_http.go, remote_sse.go, sse.go). The headers
+// the CLI resolved (credentials) go only to the origin of the URL; plain
+// http:// only to loopback unless allowed.
 //
 // The shim is byte-faithful: every message it does not have to change is
 // forwarded as the exact bytes it read. It decodes member names and the
