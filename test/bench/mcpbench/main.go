@@ -31,6 +31,9 @@ func main() {
 	rounds := flag.Int("rounds", 5, "rounds per variant (interleaved; medians reported)")
 	bigMiB := flag.Int("big", 64, "size of the large message in MiB (0 to skip)")
 	out := flag.String("out", "", "also write the report to this file")
+	remoteMode := flag.Bool("remote", false, "measure the remote bridge instead: direct Streamable HTTP, mcp-remote, shim --url")
+	mcpRemote := flag.String("mcpremote", "test/bench/node_modules/mcp-remote/dist/proxy.js", "mcp-remote's proxy.js (with -remote)")
+	directHTTP := flag.String("direct-http", "test/bench/mcpbench/direct_http.mjs", "the direct Streamable HTTP client script (with -remote)")
 	flag.Parse()
 
 	home, err := os.MkdirTemp("", "csb")
@@ -43,6 +46,10 @@ func main() {
 	defer daemon.Process.Kill()
 	waitCore(*cs, env)
 	run(env, *cs, "rules", "add", "allow", "--server", "bench", "--tool", "echo")
+	if *remoteMode {
+		runRemote(*cs, *everything, *mcpRemote, *directHTTP, env, *n, *rounds, *out)
+		return
+	}
 
 	server := []string{"node", *everything, "stdio"}
 	variants := []variant{
