@@ -56,7 +56,7 @@ func startTestRemote(t *testing.T, cfg Config) (*remote, <-chan string) {
 	if cfg.Name == "" {
 		cfg.Name = "r"
 	}
-	cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r, err := startRemote(cfg)
 	if err != nil {
 		t.Fatalf("startRemote: %v", err)
