@@ -95,6 +95,8 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) ./...
 	$(call section,scripts/bench.sh: the shim against direct and a minimal relay)
 	scripts/bench.sh
+	$(call section,scripts/bench-remote.sh: shim --url against direct HTTP and mcp-remote)
+	scripts/bench-remote.sh
 	$(call section,scripts/bench-history.sh: history commands on 1M calls)
 	scripts/bench-history.sh
 
