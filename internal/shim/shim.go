@@ -73,29 +73,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	defer cancel()
 	api := localapi.NewClient(cfg.Socket)
 	defer api.Close()
-	s := &shim{
-		cfg:      cfg,
-		ctx:      ctx,
-		api:      api,
-		toClient: &lockedWriter{w: cfg.Stdout},
-		toServer: &lockedWriter{w: c},
-		held:     map[string]context.CancelFunc{},
-		inflight: map[string]*inflight{},
-		lists:    map[string]listReq{},
-		grants:   map[string]bool{},
-		tools:    map[string]toolInfo{},
-		client:   cfg.Client,
-
-		quarantine: map[toolguard.ItemKind]map[string]bool{},
-		guardFlags: map[string][]string{},
-		unreviewed: map[toolguard.ItemKind]unreviewedList{},
-	}
-	s.link = newCoreLink(api, localapi.SessionRequest{
-		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, URL: cfg.URL, PID: os.Getpid(),
-	}, cfg.Log)
-	s.link.onTools = s.toolsUpdate
-	s.link.onSession = s.reviewUnreviewed
-	s.rec = newRecorder(api, filepath.Join(cfg.Home, "spool"), cfg.Log)
+	s := newShim(ctx, cfg, api, c)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { s.link.run(ctx) })
@@ -135,6 +113,36 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		cfg.Log.Info("server exited", "code", code)
 	}
 	return code, nil
+}
+
+// newShim builds the state of a shim whose server is reached through
+// toServer. Nothing runs until Run starts the readers, the core link and the
+// recorder.
+func newShim(ctx context.Context, cfg Config, api *localapi.Client, toServer io.Writer) *shim {
+	s := &shim{
+		cfg:      cfg,
+		ctx:      ctx,
+		api:      api,
+		toClient: &lockedWriter{w: cfg.Stdout},
+		toServer: &lockedWriter{w: toServer},
+		held:     map[string]context.CancelFunc{},
+		inflight: map[string]*inflight{},
+		lists:    map[string]listReq{},
+		grants:   map[string]bool{},
+		tools:    map[string]toolInfo{},
+		client:   cfg.Client,
+
+		quarantine: map[toolguard.ItemKind]map[string]bool{},
+		guardFlags: map[string][]string{},
+		unreviewed: map[toolguard.ItemKind]unreviewedList{},
+	}
+	s.link = newCoreLink(api, localapi.SessionRequest{
+		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, URL: cfg.URL, PID: os.Getpid(),
+	}, cfg.Log)
+	s.link.onTools = s.toolsUpdate
+	s.link.onSession = s.reviewUnreviewed
+	s.rec = newRecorder(api, filepath.Join(cfg.Home, "spool"), cfg.Log)
+	return s
 }
 
 // shim is the state of one running shim.
