@@ -14,29 +14,30 @@ import type { HistoryCall, PauseMode, PendingCall, Rule, ServerSession, ToolDiff
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
-// to, which types.ts spells out.
+// to, which types.ts spells out. A Go nil slice arrives as null: lists are
+// coalesced to [] here so nothing else has to think about it.
 export const backend: Backend = {
-  pending: async () => (await Approvals.Pending()) as unknown as PendingCall[],
+  pending: async () => ((await Approvals.Pending()) ?? []) as unknown as PendingCall[],
   decide: (id, d) => Approvals.Decide(id, d),
-  rules: async () => (await Rules.List()) as unknown as Rule[],
+  rules: async () => ((await Rules.List()) ?? []) as unknown as Rule[],
   addRule: async (r) => (await Rules.Add(policy.Rule.createFrom(r))) as unknown as Rule,
   removeRule: (id) => Rules.Remove(id),
   on: (name: string, cb: (payload: never) => void) => EventsOn(name, cb as (...data: unknown[]) => void),
   reportWindow: (visible, focused) => Window.Report(visible, focused),
   servers: {
-    sessions: async () => (await Servers.Sessions()) as unknown as ServerSession[],
+    sessions: async () => ((await Servers.Sessions()) ?? []) as unknown as ServerSession[],
   },
   tools: {
-    list: async (server = '') => (await Tools.List(server)) as unknown as ToolPin[],
+    list: async (server = '') => ((await Tools.List(server)) ?? []) as unknown as ToolPin[],
     diff: async (server, kind, name) => (await Tools.Diff(server, kind, name)) as unknown as ToolDiff,
     trust: async (server, kind, names) => (await Tools.Trust(localapi.TrustRequest.createFrom({ server, kind, names }))).trusted ?? [],
   },
   history: {
     // HistoryQuery has no JSON tags on the Go side: its field names are Go's.
     query: async (q) =>
-      (await History.List(
+      ((await History.List(
         localapi.HistoryQuery.createFrom({ Server: q.server, Tool: q.tool, Decision: q.decision, Search: q.search, Limit: q.limit }),
-      )) as unknown as HistoryCall[],
+      )) ?? []) as unknown as HistoryCall[],
   },
   settings: {
     paused: async () => (await Settings.Pause()) as PauseMode,

@@ -5,12 +5,20 @@ import type { BrokerEvent, Decided, Decision, PendingCall } from './types'
 /** How many recent decisions the window remembers (newest first). */
 export const RECENT_MAX = 50
 
+/** How many ids of ended calls are remembered to ignore a late "added". */
+const GONE_MAX = 4096
+
 /**
  * The calls waiting for a person, kept current from the broker's events.
  *
  * Loading races with events: the listeners go on first, and events that
  * arrive while a snapshot is being read are queued and replayed onto it
  * (replaying is idempotent, see applyEvent), so nothing is lost or resurrected.
+ *
+ * Events may also arrive out of order: the Wails dev server writes each
+ * event from a goroutine of its own, so a call's "removed" can overtake its
+ * "added". Ids of ended calls are remembered (call ids are never reused) and
+ * a late "added" for one is dropped; a refused decision re-reads the set.
  */
 export class ApprovalsStore {
   calls = $state<PendingCall[]>([])
@@ -20,6 +28,7 @@ export class ApprovalsStore {
 
   #api: Pick<Backend, 'pending' | 'decide' | 'on'>
   #queue: BrokerEvent[] | null = null
+  #gone = new Set<string>()
   #generation = 0
 
   constructor(api: Pick<Backend, 'pending' | 'decide' | 'on'>) {
@@ -56,13 +65,18 @@ export class ApprovalsStore {
   }
 
   #flush(base: PendingCall[]) {
-    let calls = base
+    let calls = base.filter((c) => !this.#gone.has(c.id))
     for (const ev of this.#queue ?? []) calls = applyEvent(calls, ev)
     this.#queue = null
     this.calls = calls
   }
 
   #event(ev: BrokerEvent) {
+    if (ev.kind === 'added' && this.#gone.has(ev.pending.id)) return
+    if (ev.kind === 'removed') {
+      this.#gone.add(ev.pending.id)
+      if (this.#gone.size > GONE_MAX) this.#gone.delete(this.#gone.values().next().value!)
+    }
     if (ev.kind === 'removed' && ev.outcome && !this.recent.some((d) => d.call.id === ev.pending.id)) {
       this.recent = [{ call: ev.pending, outcome: ev.outcome }, ...this.recent].slice(0, RECENT_MAX)
     }
@@ -77,6 +91,9 @@ export class ApprovalsStore {
       this.error = null
     } catch (e) {
       this.error = errorText(e)
+      // Most often the call ended meanwhile (CLI, timeout, cancel) and its
+      // event is still on the way: re-read rather than show a stale call.
+      void this.load()
     }
   }
 }

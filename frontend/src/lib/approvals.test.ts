@@ -82,6 +82,32 @@ describe('ApprovalsStore', () => {
     expect(ids(store)).toEqual([])
   })
 
+  it('a removed that overtakes its added leaves no ghost call', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.snapshots[0].resolve([])
+    await flush()
+    be.emit(events.approvalRemoved, { kind: 'removed', pending: call('a', 1) })
+    be.emit(events.approvalAdded, { kind: 'added', pending: call('a', 1) })
+    be.emit(events.approvalAdded, { kind: 'added', pending: call('b', 2) })
+    expect(ids(store)).toEqual(['b'])
+  })
+
+  it('a refused decision re-reads the pending set', async () => {
+    const be = new FakeBackend()
+    const store = new ApprovalsStore(be)
+    store.start()
+    be.snapshots[0].resolve([call('a', 1)])
+    await flush()
+    be.decideError = new Error('decide a: no pending call with that id')
+    await store.decide('a', { action: 'approve', scope: 'once' })
+    expect(be.snapshots).toHaveLength(2)
+    be.snapshots[1].resolve([])
+    await flush()
+    expect(ids(store)).toEqual([])
+  })
+
   it('stops listening on cleanup', () => {
     const be = new FakeBackend()
     const stop = new ApprovalsStore(be).start()
