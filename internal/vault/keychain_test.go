@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,8 @@ func toolLookup(t *testing.T, account string) (string, bool) {
 	return string(out), true
 }
 
-// accounts lists the accounts under ServiceName that start with prefix.
+// accounts lists the accounts under ServiceName that start with prefix,
+// sorted: the Secret Service returns items in no particular order.
 // secret-tool prints the attributes on stderr (values go to stdout, which
 // is discarded here).
 func accounts(t *testing.T, prefix string) []string {
@@ -116,6 +118,7 @@ func accounts(t *testing.T, prefix string) []string {
 			got = append(got, a)
 		}
 	}
+	slices.Sort(got)
 	return got
 }
 
