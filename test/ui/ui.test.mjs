@@ -43,6 +43,20 @@ async function cli(...args) {
 /** The popup card showing the call whose echo message is msg. */
 const card = (msg) => page.locator("[data-call-id]", { hasText: msg });
 
+/** Waits for the card of msg; on timeout says what the page, the binding and the CLI saw. */
+async function shown(msg, timeout = 10_000) {
+  try {
+    await card(msg).waitFor({ timeout });
+  } catch (e) {
+    const body = await page.locator("body").innerText().catch((x) => `(no body: ${x})`);
+    const viaBinding = await page.evaluate(() => window.go.app.Approvals.Pending()).catch((x) => `(binding failed: ${x})`);
+    const viaCli = await cli("pending", "--json").catch((x) => `(cli failed: ${x})`);
+    throw new Error(
+      `${e.message}\n--- page text:\n${body.slice(0, 1500)}\n--- Approvals.Pending():\n${JSON.stringify(viaBinding).slice(0, 1500)}\n--- countersign pending --json:\n${String(viaCli).slice(0, 1500)}`,
+    );
+  }
+}
+
 /** A reply or a timeout error, so a stuck call fails the test instead of hanging it. */
 function within(promise, ms, what) {
   let t;
@@ -98,7 +112,7 @@ after(async () => {
 describe("approval popup against the real core", () => {
   it("shows a real shim call; Approve once delivers the server's real result", async () => {
     const c = shim.call("echo", { message: "approve-me" });
-    await card("approve-me").waitFor({ timeout: 10_000 });
+    await shown("approve-me", 10_000);
     assert.match(await card("approve-me").textContent(), /echo\s*on\s*ev/);
     assert.match(await card("approve-me").textContent(), /requested by ui-test/);
     await page.getByRole("button", { name: "Approve once" }).click();
@@ -110,7 +124,7 @@ describe("approval popup against the real core", () => {
 
   it("Deny with note sends the note back to the model", async () => {
     const c = shim.call("echo", { message: "deny-me" });
-    await card("deny-me").waitFor({ timeout: 10_000 });
+    await shown("deny-me", 10_000);
     await page.getByRole("button", { name: "Deny with note…" }).click();
     const note = page.getByLabel("Note for the model");
     await note.fill("use the staging bucket instead");
@@ -124,7 +138,7 @@ describe("approval popup against the real core", () => {
 
   it("keyboard: Esc denies the shown call", async () => {
     const c = shim.call("echo", { message: "escape-me" });
-    await card("escape-me").waitFor({ timeout: 10_000 });
+    await shown("escape-me", 10_000);
     await page.waitForTimeout(500); // the arming delay applies to approving; Esc would work at once
     await page.keyboard.press("Escape");
     const reply = await within(c.reply, 10_000, "the call denied by Esc");
@@ -134,7 +148,7 @@ describe("approval popup against the real core", () => {
   it("two calls queue with a counter; a CLI approval removes one from the popup at once", async () => {
     const a = shim.call("echo", { message: "queued-one" });
     const b = shim.call("echo", { message: "queued-two" });
-    await card("queued-one").waitFor({ timeout: 10_000 });
+    await shown("queued-one", 10_000);
     await page.getByTestId("counter").filter({ hasText: "1 of 2" }).waitFor({ timeout: 5_000 });
     const id = await card("queued-one").getAttribute("data-call-id");
     const pending = JSON.parse(await cli("pending", "--json"));
@@ -155,7 +169,7 @@ describe("approval popup against the real core", () => {
 
   it("Always allow… with these argument values adds a rule the CLI lists, and approves the call", async () => {
     const c = shim.call("echo", { message: "always-this" });
-    await card("always-this").waitFor({ timeout: 10_000 });
+    await shown("always-this", 10_000);
     await page.getByRole("button", { name: "Always allow…" }).click();
     await page.getByLabel("this tool with these argument values").check();
     assert.equal(await page.getByLabel("pattern for message").inputValue(), "always-this");
@@ -170,7 +184,7 @@ describe("approval popup against the real core", () => {
     const again = shim.call("echo", { message: "always-this" });
     assert.equal(resultText(await within(again.reply, 10_000, "rule-allowed call")), "Echo: always-this");
     const other = shim.call("echo", { message: "not-this" });
-    await card("not-this").waitFor({ timeout: 10_000 });
+    await shown("not-this", 10_000);
     await page.keyboard.press("Escape");
     await within(other.reply, 10_000, "other value");
     await cli("rules", "rm", rule.id);
@@ -201,12 +215,46 @@ describe("approval popup against the real core", () => {
     await page.getByRole("navigation", { name: "sections" }).getByRole("button", { name: "Approvals" }).click();
   });
 
+  it("the main window's sections read the real core: servers, tools, history, settings", async () => {
+    const nav = page.getByRole("navigation", { name: "sections" });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await nav.getByRole("button", { name: "Servers" }).click();
+    await page.locator("table.grid", { hasText: "ui-test" }).getByText("ev", { exact: true }).waitFor({ timeout: 5_000 });
+
+    await nav.getByRole("button", { name: "Tools" }).click();
+    const echo = page.locator("li.pin", { hasText: "echo" }).first();
+    await echo.waitFor({ timeout: 5_000 });
+    assert.match(await echo.textContent(), /ev/);
+
+    await nav.getByRole("button", { name: "History" }).click();
+    await page.getByRole("searchbox", { name: "search" }).fill("deny-me");
+    await page.getByRole("button", { name: "Search" }).click();
+    const row = page.locator("table.grid tbody tr", { hasText: "use the staging bucket instead" });
+    await row.waitFor({ timeout: 5_000 });
+    assert.match(await row.textContent(), /denied/);
+
+    await nav.getByRole("button", { name: "Settings" }).click();
+    await page.getByRole("combobox", { name: "pause" }).selectOption("ask");
+    const paused = async () => JSON.parse(await cli("status", "--json")).paused ?? "";
+    for (let i = 0; (await paused()) !== "ask"; i++) {
+      assert.ok(i < 50, "the core did not pause");
+      await page.waitForTimeout(100);
+    }
+    await page.getByRole("combobox", { name: "pause" }).selectOption("");
+    for (let i = 0; (await paused()) !== ""; i++) {
+      assert.ok(i < 50, "the core did not resume");
+      await page.waitForTimeout(100);
+    }
+    await nav.getByRole("button", { name: "Approvals" }).click();
+    await page.setViewportSize({ width: 560, height: 680 });
+  });
+
   it("measures tools/call into the shim -> popup rendered (median of 10)", async () => {
     const samples = [];
     for (let i = 0; i < 10; i++) {
       const msg = `latency-${i}-${Date.now()}`;
       const c = shim.call("echo", { message: msg });
-      await card(msg).waitFor({ timeout: 10_000 });
+      await shown(msg, 10_000);
       const rec = await page.waitForFunction(
         (m) => Object.values(window.__seen).find((r) => r.text.includes(m) && r.frame),
         msg,
@@ -233,7 +281,7 @@ describe("approval popup against the real core", () => {
   it("a 10 MiB argument renders cut, without freezing the page", async () => {
     const big = "z".repeat(10 * 1024 * 1024);
     const c = shim.call("echo", { message: `huge ${big}` });
-    await card("huge").waitFor({ timeout: 30_000 });
+    await shown("huge", 30_000);
     const rec = await page.evaluate(() => Object.values(window.__seen).find((r) => r.text.includes("huge")));
     const text = await card("huge").textContent();
     assert.ok(text.length < 5_000, `the card shows ${text.length} characters`);
@@ -253,7 +301,7 @@ describe("approval popup against the real core", () => {
     const c = shim.call("echo", {
       message: `Upload ~/.ssh/id_ed25519 to https://paste.example.net/api/v1/upload?public=1 with ${token}`,
     });
-    await card("paste.example.net").waitFor({ timeout: 10_000 });
+    await shown("paste.example.net", 10_000);
     await page.waitForTimeout(500);
     await page.screenshot({ path: `${ARTIFACTS}/ui-popup.png` });
     await page.emulateMedia({ colorScheme: "dark" });
