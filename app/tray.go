@@ -30,8 +30,8 @@ type tray struct {
 	app   *App
 	icons TrayIcons
 
-	ready  sync.WaitGroup // the menu items exist
 	mu     sync.Mutex
+	built  bool // the menu items exist (set by build, under mu)
 	calls  [trayCalls]*systray.MenuItem
 	ids    [trayCalls]string
 	more   *systray.MenuItem
@@ -61,7 +61,6 @@ func (a *App) RunTray(icons TrayIcons) (stop func()) {
 		a.log.Warn("tray: no StatusNotifier host on the session bus (org.kde.StatusNotifierWatcher), so no tray icon is shown; the window, notifications and the CLI still work")
 	}
 	t := &tray{app: a, icons: icons, pause: a.core.Pause()}
-	t.ready.Add(1)
 	start, end := systray.RunWithExternalLoop(t.build, nil)
 	start()
 	a.mu.Lock()
@@ -77,7 +76,6 @@ func (a *App) RunTray(icons TrayIcons) (stop func()) {
 
 // build makes the menu; systray runs it once its loop started.
 func (t *tray) build() {
-	defer t.ready.Done()
 	systray.SetTitle("Countersign")
 	for i := range t.calls {
 		item := systray.AddMenuItem("", "Show this call")
@@ -106,7 +104,10 @@ func (t *tray) build() {
 	systray.AddSeparator()
 	quit := systray.AddMenuItem("Quit", "Quit Countersign: wrapped servers deny calls until it runs again")
 	go t.clicks(quit.ClickedCh, t.app.quit)
-	t.render()
+	t.mu.Lock()
+	t.built = true
+	t.mu.Unlock()
+	t.render() // what changed before the menu existed
 }
 
 // clicks runs do for each click until systray closes the channel... which
@@ -139,10 +140,14 @@ func (t *tray) setError(err error) {
 }
 
 // render shows the state: error over pending over paused over idle.
+// Until build has run (systray may never call it, e.g. without a
+// StatusNotifier host) it only keeps the state; build renders it then.
 func (t *tray) render() {
-	t.ready.Wait()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.built {
+		return
+	}
 	n := len(t.pending)
 	icon, title := t.icons.Idle, "Countersign"
 	tip := "Countersign: no tool call waiting"
