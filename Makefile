@@ -23,7 +23,7 @@ else
 section = @printf -- '--> %s\n' '$(1)'
 endif
 
-.PHONY: deps build build-cli build-desktop run test test-go test-frontend test-desktop bindings-current gui-free vet lint bench clean
+.PHONY: deps build build-cli build-desktop run test test-go test-frontend test-desktop test-ui bindings-current gui-free vet lint bench clean
 
 deps:
 	$(call section,deps: apt packages + Wails CLI + npm packages)
@@ -47,7 +47,7 @@ run: build
 	$(call section,run $(BIN)/countersign)
 	$(BIN)/countersign
 
-test: build vet test-frontend test-go test-desktop bindings-current
+test: build vet test-frontend test-go test-desktop test-ui bindings-current
 
 vet: gui-free
 	$(call section,go vet (linux; tags $(TAGS)))
@@ -77,6 +77,12 @@ test-go:
 
 # The real-window smoke test: the built desktop app under Xvfb and a private
 # D-Bus session holds a real call; the screenshot is kept in test/artifacts/.
+# Playwright (Debian's chromium) against `wails dev` with the real core, a
+# real shim and server-everything; screenshots in test/artifacts/ui-*.png.
+test-ui:
+	$(call section,ui: Playwright against wails dev (test/artifacts/ui-*.png))
+	test/ui/run.sh
+
 test-desktop:
 	$(call section,desktop: real window under Xvfb (test/artifacts/desktop-held-call.png))
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
