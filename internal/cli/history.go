@@ -116,24 +116,15 @@ calls with 'history prune'. The core keeps 90 days of history by default.`,
 			if err != nil {
 				return err
 			}
-			if calls == nil {
-				calls = []localapi.HistoryCall{}
-			}
-			if asJSON {
-				return printJSON(e.stdout, calls)
-			}
-			if len(calls) == 0 {
-				fmt.Fprintln(e.stdout, "No calls recorded match.")
-				return nil
-			}
-			rows := make([][]string, 0, len(calls))
-			for _, c := range calls {
-				rows = append(rows, []string{
-					c.ID, c.RequestedAt.Local().Format("01-02 15:04"), orDash(c.Decision),
-					clip(c.Server+"/"+c.Tool, 24), clip(argsText(c.Arguments), 17),
+			err = list(e.stdout, asJSON, calls, "No calls recorded match.",
+				[]string{"ID", "TIME", "DECISION", "SERVER/TOOL", "ARGUMENTS"},
+				func(c localapi.HistoryCall) []string {
+					return []string{
+						c.ID, c.RequestedAt.Local().Format("01-02 15:04"), orDash(c.Decision),
+						clip(c.Server+"/"+c.Tool, 24), clip(argsText(c.Arguments), 17),
+					}
 				})
-			}
-			if err := table(e.stdout, []string{"ID", "TIME", "DECISION", "SERVER/TOOL", "ARGUMENTS"}, rows); err != nil {
+			if err != nil || asJSON {
 				return err
 			}
 			if len(calls) == q.Limit {
@@ -482,21 +473,11 @@ func (e *env) historyEventsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if evs == nil {
-				evs = []localapi.HistoryEvent{}
-			}
-			if asJSON {
-				return printJSON(e.stdout, evs)
-			}
-			if len(evs) == 0 {
-				fmt.Fprintln(e.stdout, "No events recorded match.")
-				return nil
-			}
-			rows := make([][]string, 0, len(evs))
-			for _, ev := range evs {
-				rows = append(rows, []string{ev.At.Local().Format("01-02 15:04:05"), ev.Kind, orDash(clip(ev.Server, 14)), clip(eventDetail(ev), 30)})
-			}
-			return table(e.stdout, []string{"TIME", "KIND", "SERVER", "DETAIL"}, rows)
+			return list(e.stdout, asJSON, evs, "No events recorded match.",
+				[]string{"TIME", "KIND", "SERVER", "DETAIL"},
+				func(ev localapi.HistoryEvent) []string {
+					return []string{ev.At.Local().Format("01-02 15:04:05"), ev.Kind, orDash(clip(ev.Server, 14)), clip(eventDetail(ev), 30)}
+				})
 		},
 	}
 	fs := cmd.Flags()

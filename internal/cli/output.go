@@ -17,6 +17,27 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// list prints items the way every listing command does: with --json one
+// JSON array (never null), otherwise the empty message when there is
+// nothing, or a table with one row per item.
+func list[T any](w io.Writer, asJSON bool, items []T, empty string, header []string, row func(T) []string) error {
+	if items == nil {
+		items = []T{}
+	}
+	if asJSON {
+		return printJSON(w, items)
+	}
+	if len(items) == 0 {
+		_, err := fmt.Fprintln(w, empty)
+		return err
+	}
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
+	}
+	return table(w, header, rows)
+}
+
 // table writes aligned columns.
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

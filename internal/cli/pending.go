@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,22 +26,12 @@ and the time left before the call is denied automatically. Decide one with
 			if err != nil {
 				return err
 			}
-			if p == nil {
-				p = []broker.Pending{}
-			}
-			if asJSON {
-				return printJSON(e.stdout, p)
-			}
-			if len(p) == 0 {
-				fmt.Fprintln(e.stdout, "No calls are waiting.")
-				return nil
-			}
-			rows := make([][]string, 0, len(p))
-			for _, c := range p {
-				left := time.Until(c.Deadline).Round(time.Second)
-				rows = append(rows, []string{c.ID, orDash(c.Client), c.Server, c.Tool, left.String(), clip(string(c.Args), 60)})
-			}
-			return table(e.stdout, []string{"ID", "CLIENT", "SERVER", "TOOL", "DENIED IN", "ARGUMENTS"}, rows)
+			return list(e.stdout, asJSON, p, "No calls are waiting.",
+				[]string{"ID", "CLIENT", "SERVER", "TOOL", "DENIED IN", "ARGUMENTS"},
+				func(c broker.Pending) []string {
+					left := time.Until(c.Deadline).Round(time.Second)
+					return []string{c.ID, orDash(c.Client), c.Server, c.Tool, left.String(), clip(string(c.Args), 60)}
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")

@@ -29,29 +29,19 @@ anything left asks you.`,
 			if err != nil {
 				return err
 			}
-			if rules == nil {
-				rules = []policy.Rule{}
-			}
-			if asJSON {
-				return printJSON(e.stdout, rules)
-			}
-			if len(rules) == 0 {
-				fmt.Fprintln(e.stdout, "No rules: every tool call asks you.")
-				return nil
-			}
-			rows := make([][]string, 0, len(rules))
-			for _, r := range rules {
-				var args []string
-				for _, a := range r.Args {
-					args = append(args, a.String())
-				}
-				expires := "-"
-				if r.ExpiresAt != nil {
-					expires = r.ExpiresAt.Local().Format(time.DateTime)
-				}
-				rows = append(rows, []string{r.ID, string(r.Action), r.Server, orDash(r.Tool), orDash(strings.Join(args, " ")), orDash(r.Client), expires})
-			}
-			return table(e.stdout, []string{"ID", "ACTION", "SERVER", "TOOL", "ARGUMENTS", "CLIENT", "EXPIRES"}, rows)
+			return list(e.stdout, asJSON, rules, "No rules: every tool call asks you.",
+				[]string{"ID", "ACTION", "SERVER", "TOOL", "ARGUMENTS", "CLIENT", "EXPIRES"},
+				func(r policy.Rule) []string {
+					var args []string
+					for _, a := range r.Args {
+						args = append(args, a.String())
+					}
+					expires := "-"
+					if r.ExpiresAt != nil {
+						expires = r.ExpiresAt.Local().Format(time.DateTime)
+					}
+					return []string{r.ID, string(r.Action), r.Server, orDash(r.Tool), orDash(strings.Join(args, " ")), orDash(r.Client), expires}
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
