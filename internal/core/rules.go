@@ -19,21 +19,22 @@ func (c *Core) loadRules(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("core: load rules: %w", err)
 	}
-	set := &policy.Set{}
+	var rules []policy.Rule
 	for _, d := range docs {
 		var r policy.Rule
 		if err := json.Unmarshal(d.Doc, &r); err != nil {
 			return fmt.Errorf("core: rule %s is unreadable: %w", d.ID, err)
 		}
-		set.Rules = append(set.Rules, r)
+		rules = append(rules, r)
 	}
+	var pause policy.Pause
 	if p, ok, err := c.store.Setting(ctx, pauseSetting); err != nil {
 		return fmt.Errorf("core: %w", err)
 	} else if ok {
-		set.Pause = policy.Pause(p)
+		pause = policy.Pause(p)
 	}
 	c.mu.Lock()
-	c.set = set
+	c.set = policy.NewSet(rules, pause)
 	c.mu.Unlock()
 	return nil
 }
@@ -98,8 +99,9 @@ func (c *Core) RemoveRule(ctx context.Context, id string) error {
 // shim session.
 func (c *Core) update(edit func(*policy.Set)) {
 	c.mu.Lock()
-	next := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause}
-	edit(next)
+	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause}
+	edit(draft)
+	next := policy.NewSet(draft.Rules, draft.Pause)
 	c.set = next
 	for _, s := range c.sessions {
 		s.push(next)

@@ -68,6 +68,55 @@ type Verdict struct {
 type Set struct {
 	Rules []Rule `json:"rules"`
 	Pause Pause  `json:"pause,omitempty"`
+
+	// idx lets first look only at the rules that can match a call's
+	// server. NewSet and UnmarshalJSON build it; a Set written as a literal
+	// has none and is scanned in full, with the same result.
+	idx map[Action]*actionIndex
+}
+
+// actionIndex lists, in rule order, the rules of one action whose server is
+// a literal name (by that name) and those whose server is a glob.
+type actionIndex struct {
+	byServer map[string][]int
+	globs    []int
+}
+
+// NewSet returns a Set of rules and pause state, indexed for Evaluate. The
+// rules must not change afterwards.
+func NewSet(rules []Rule, pause Pause) *Set {
+	s := &Set{Rules: rules, Pause: pause}
+	s.buildIndex()
+	return s
+}
+
+// UnmarshalJSON decodes a pushed Set and indexes it.
+func (s *Set) UnmarshalJSON(b []byte) error {
+	type plain Set
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = Set(p)
+	s.buildIndex()
+	return nil
+}
+
+func (s *Set) buildIndex() {
+	s.idx = map[Action]*actionIndex{}
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		ai := s.idx[r.Action]
+		if ai == nil {
+			ai = &actionIndex{byServer: map[string][]int{}}
+			s.idx[r.Action] = ai
+		}
+		if isLiteral(r.Server) {
+			ai.byServer[r.Server] = append(ai.byServer[r.Server], i)
+		} else {
+			ai.globs = append(ai.globs, i)
+		}
+	}
 }
 
 // Evaluate decides a call in the order documented on the package.
@@ -98,9 +147,31 @@ func (s *Set) Evaluate(c *Call, f Facts, now time.Time) Verdict {
 	return Verdict{Action: Ask, Reason: "default"}
 }
 
+// first returns the earliest rule of action a that matches c. With an
+// index it looks only at the rules naming c's server and those with a
+// server glob, merged back into rule order.
 func (s *Set) first(a Action, c *Call, now time.Time) *Rule {
-	for i := range s.Rules {
-		if r := &s.Rules[i]; r.Action == a && r.Matches(c, now) {
+	if s.idx == nil {
+		for i := range s.Rules {
+			if r := &s.Rules[i]; r.Action == a && r.Matches(c, now) {
+				return r
+			}
+		}
+		return nil
+	}
+	ai := s.idx[a]
+	if ai == nil {
+		return nil
+	}
+	named, globs := ai.byServer[c.Server], ai.globs
+	for len(named) > 0 || len(globs) > 0 {
+		var i int
+		if len(globs) == 0 || (len(named) > 0 && named[0] < globs[0]) {
+			i, named = named[0], named[1:]
+		} else {
+			i, globs = globs[0], globs[1:]
+		}
+		if r := &s.Rules[i]; r.Matches(c, now) {
 			return r
 		}
 	}

@@ -79,7 +79,40 @@ func TestEvaluateOrder(t *testing.T) {
 			if got := tt.set.Evaluate(tt.call, tt.facts, t0); got != tt.want {
 				t.Errorf("Evaluate = %+v, want %+v", got, tt.want)
 			}
+			// The indexed set (what the core builds and shims decode)
+			// must decide exactly like the plain scan.
+			indexed := NewSet(tt.set.Rules, tt.set.Pause)
+			if got := indexed.Evaluate(tt.call, tt.facts, t0); got != tt.want {
+				t.Errorf("indexed Evaluate = %+v, want %+v", got, tt.want)
+			}
+			b, err := json.Marshal(tt.set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pushed Set
+			if err := json.Unmarshal(b, &pushed); err != nil {
+				t.Fatal(err)
+			}
+			if got := pushed.Evaluate(tt.call, tt.facts, t0); got != tt.want {
+				t.Errorf("decoded Evaluate = %+v, want %+v", got, tt.want)
+			}
 		})
+	}
+}
+
+func TestIndexKeepsRuleOrderAcrossGlobs(t *testing.T) {
+	rules := []Rule{
+		{ID: "named-late-1", Action: Allow, Server: "other", Tool: "x"},
+		{ID: "glob-first", Action: Allow, Server: "f*", Tool: "read_*"},
+		{ID: "named", Action: Allow, Server: "fs", Tool: "read_*"},
+	}
+	c := &Call{Server: "fs", Tool: "read_file"}
+	if v := NewSet(rules, NotPaused).Evaluate(c, Facts{}, t0); v.RuleID != "glob-first" {
+		t.Fatalf("rule = %q, want the earliest matching rule glob-first", v.RuleID)
+	}
+	rules[1], rules[2] = rules[2], rules[1]
+	if v := NewSet(rules, NotPaused).Evaluate(c, Facts{}, t0); v.RuleID != "named" {
+		t.Fatalf("rule = %q, want the earliest matching rule named", v.RuleID)
 	}
 }
 
@@ -303,17 +336,18 @@ func BenchmarkEvaluate10(b *testing.B) { benchEvaluate(b, 10) }
 func BenchmarkEvaluate1000(b *testing.B) { benchEvaluate(b, 1000) }
 
 func benchEvaluate(b *testing.B, n int) {
-	set := &Set{}
+	var rules []Rule
 	for i := range n {
 		r := Rule{ID: fmt.Sprint(i), Action: Allow, Server: fmt.Sprintf("srv%d", i%50), Tool: fmt.Sprintf("tool_%d_*", i)}
 		if i%2 == 0 {
 			r.Action = Deny
 			r.Args = []ArgCond{{Path: "path", Glob: "/secret/**"}}
 		}
-		set.Rules = append(set.Rules, r)
+		rules = append(rules, r)
 	}
-	set.Rules = append(set.Rules, Rule{ID: "last", Action: Allow, Server: "fs", Tool: "read_*",
+	rules = append(rules, Rule{ID: "last", Action: Allow, Server: "fs", Tool: "read_*",
 		Args: []ArgCond{{Path: "path", Glob: "/home/me/work/**"}}})
+	set := NewSet(rules, NotPaused)
 	args := json.RawMessage(`{"path":"/home/me/work/src/main.go","encoding":"utf-8"}`)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -107,12 +107,18 @@ func normalize(v string) (string, bool) {
 	return clean, true
 }
 
+// isLiteral reports whether a pattern has no glob syntax (and is not empty,
+// which matches everything).
+func isLiteral(pattern string) bool {
+	return pattern != "" && !strings.ContainsAny(pattern, "*?[\\")
+}
+
 // glob matches an empty pattern against everything.
 func glob(pattern, s string) bool {
 	if pattern == "" || pattern == "*" {
 		return true
 	}
-	if !strings.ContainsAny(pattern, `*?[\`) {
+	if isLiteral(pattern) {
 		return pattern == s
 	}
 	ok, err := path.Match(pattern, s)
