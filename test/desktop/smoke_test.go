@@ -155,34 +155,49 @@ func TestHeldCallOpensTheWindow(t *testing.T) {
 		o, err := exec.Command("xwininfo", "-root", "-tree").Output()
 		return err == nil && strings.Contains(string(o), `"Countersign"`)
 	})
-	// Let WebKit paint the popup, then photograph the whole screen.
-	time.Sleep(2 * time.Second)
+	// Photograph the screen and the window until the window shows more than
+	// one flat colour (WebKit paints a moment after the window maps, later
+	// on a loaded machine), or give up: a page that never renders fails.
 	shot := filepath.Join(artifacts, "desktop-held-call.png")
-	if o, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
-		t.Fatalf("screenshot: %v\n%s", err, o)
-	}
-	// The window alone must not be blank: a page that failed to render is
-	// one flat colour, while the root window always has the black border.
 	winShot := filepath.Join(artifacts, "desktop-held-call-window.png")
-	info, err := exec.Command("xwininfo", "-name", "Countersign").Output()
-	if err != nil {
-		t.Fatalf("xwininfo -name Countersign: %v", err)
-	}
-	var winID string
-	for _, f := range strings.Fields(string(info)) {
-		if strings.HasPrefix(f, "0x") {
-			winID = f
+	var sd float64
+	var geo []byte
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if o, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+			t.Fatalf("screenshot: %v\n%s", err, o)
+		}
+		info, err := exec.Command("xwininfo", "-name", "Countersign").Output()
+		if err != nil {
+			t.Fatalf("xwininfo -name Countersign: %v", err)
+		}
+		var winID string
+		for _, f := range strings.Fields(string(info)) {
+			if strings.HasPrefix(f, "0x") {
+				winID = f
+				break
+			}
+		}
+		if o, err := exec.Command("import", "-window", winID, winShot).CombinedOutput(); err != nil {
+			t.Fatalf("window screenshot: %v\n%s", err, o)
+		}
+		geo, _ = exec.Command("identify", "-format", "%wx%h", winShot).Output()
+		painted := sd >= 0.02
+		sd = stddev(t, winShot)
+		if painted && sd >= 0.02 || time.Now().After(deadline) {
 			break
 		}
+		// Once it has painted, one more picture a moment later: the first
+		// paint can precede the page's first read of the pending calls.
+		wait := 500 * time.Millisecond
+		if sd >= 0.02 {
+			wait = 1500 * time.Millisecond
+		}
+		time.Sleep(wait)
 	}
-	if o, err := exec.Command("import", "-window", winID, winShot).CombinedOutput(); err != nil {
-		t.Fatalf("window screenshot: %v\n%s", err, o)
-	}
-	geo, _ := exec.Command("identify", "-format", "%wx%h", winShot).Output()
-	sd := stddev(t, winShot)
 	t.Logf("screenshots %s and %s: window %s, standard deviation %.4f", shot, winShot, geo, sd)
 	if sd < 0.02 {
-		t.Fatalf("the window is blank (standard deviation %.4f): the popup did not render", sd)
+		t.Fatalf("the window is blank (standard deviation %.4f) after 30 s: the popup did not render", sd)
 	}
 
 	if o, err := run("approve", id); err != nil {
