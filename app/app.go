@@ -11,6 +11,7 @@ import (
 	"github.com/countersign/countersign/internal/core"
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
+	"github.com/countersign/countersign/internal/vault"
 )
 
 // Core is what the window and the tray need from the Countersign core;
@@ -31,6 +32,9 @@ type Core interface {
 	ToolDiff(ctx context.Context, server, kind, name string) (localapi.ToolDiff, error)
 	History(ctx context.Context, q localapi.HistoryQuery) ([]localapi.HistoryCall, error)
 	HistoryCall(ctx context.Context, id string) (localapi.HistoryCall, error)
+	Secrets(ctx context.Context) ([]localapi.SecretInfo, error)
+	PutSecret(ctx context.Context, name string, req localapi.SecretPut) (localapi.SecretPutResult, error)
+	RemoveSecret(ctx context.Context, name string) error
 }
 
 // Notifier shows and withdraws desktop notifications, keyed by call id;
@@ -66,7 +70,8 @@ func New(c Core, log *slog.Logger) *App {
 		log: log, core: c, popup: p,
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
-			&Servers{core: c}, &Tools{core: c}, &History{core: c}, &Window{popup: p},
+			&Servers{core: c}, &Tools{core: c}, &History{core: c}, &Secrets{core: c, kc: vault.NewOSKeychain()},
+			&Window{popup: p},
 		},
 	}
 }

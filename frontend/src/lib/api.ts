@@ -3,6 +3,7 @@
 import * as Approvals from '../../wailsjs/go/app/Approvals'
 import * as History from '../../wailsjs/go/app/History'
 import * as Rules from '../../wailsjs/go/app/Rules'
+import * as Secrets from '../../wailsjs/go/app/Secrets'
 import * as Servers from '../../wailsjs/go/app/Servers'
 import * as Settings from '../../wailsjs/go/app/Settings'
 import * as Tools from '../../wailsjs/go/app/Tools'
@@ -10,7 +11,7 @@ import * as Window from '../../wailsjs/go/app/Window'
 import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
-import type { HistoryCall, PauseMode, PendingCall, Rule, ServerSession, ToolDiff, ToolPin } from './types'
+import type { HistoryCall, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -44,5 +45,11 @@ export const backend: Backend = {
     pause: (mode) => Settings.SetPause(mode),
     startAtLogin: () => Settings.StartAtLogin(),
     setStartAtLogin: (on) => Settings.SetStartAtLogin(on),
+  },
+  secrets: {
+    list: async () => ((await Secrets.List()) ?? []) as unknown as SecretInfo[],
+    set: async (name, value, note) => (await Secrets.Set(name, value, note)).created,
+    remove: (name, force) => Secrets.Remove(name, force),
+    reveal: (name) => Secrets.Reveal(name),
   },
 }

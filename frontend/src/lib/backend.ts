@@ -9,6 +9,7 @@ import type {
   PauseMode,
   PendingCall,
   Rule,
+  SecretInfo,
   ServerSession,
   ToolDiff,
   ToolPin,
@@ -54,6 +55,17 @@ export interface SettingsApi {
   setStartAtLogin(on: boolean): Promise<void>
 }
 
+/** Keychain secrets and their metadata (app.Secrets binding). */
+export interface SecretsApi {
+  list(): Promise<SecretInfo[]>
+  /** Stores or replaces the value; resolves true when the secret is new. */
+  set(name: string, value: string, note: string): Promise<boolean>
+  /** Refused while a config references it or a running server uses it, unless force. */
+  remove(name: string, force: boolean): Promise<void>
+  /** The value from the keychain: call only when the person asks to see it. */
+  reveal(name: string): Promise<string>
+}
+
 export interface Backend {
   pending(): Promise<PendingCall[]>
   decide(id: string, d: Decision): Promise<void>
@@ -71,6 +83,7 @@ export interface Backend {
   tools: ToolsApi | null
   history: HistoryApi | null
   settings: SettingsApi | null
+  secrets: SecretsApi | null
 }
 
 /** The text of a rejected binding call (Go returns the error's message). */

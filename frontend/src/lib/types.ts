@@ -143,3 +143,31 @@ export interface HistoryCall {
 
 /** Pause state: empty when not paused, otherwise what paused calls get. */
 export type PauseMode = '' | 'deny' | 'ask'
+
+/** A client config entry that references a secret (localapi.SecretReference). */
+export interface SecretReference {
+  client: string
+  server: string
+  config: string
+}
+
+/** A server launched with a secret (localapi.SecretUse). */
+export interface SecretUse {
+  server: string
+  client?: string
+  first_used_at: string
+  last_used_at: string
+  uses: number
+  running: boolean
+}
+
+/** What is known about a keychain secret, never its value (localapi.SecretInfo). */
+export interface SecretInfo {
+  name: string
+  note: string
+  created_at: string
+  updated_at: string
+  last_used_at?: string
+  referenced_by: SecretReference[]
+  used_by: SecretUse[]
+}

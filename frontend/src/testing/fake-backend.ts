@@ -1,6 +1,6 @@
 // An in-memory Backend for tests: the consumer's own interface, faked.
-import type { Backend } from '../lib/backend'
-import type { BrokerEvent, Decision, NewRule, PendingCall, Rule } from '../lib/types'
+import type { Backend, SecretsApi } from '../lib/backend'
+import type { BrokerEvent, Decision, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
 
 export function pendingCall(id: string, sec: number, over: Partial<PendingCall> = {}): PendingCall {
   const at = new Date(Date.UTC(2026, 10, 26, 12, 0, sec)).toISOString()
@@ -23,6 +23,7 @@ export class FakeBackend implements Backend {
   tools = null
   history = null
   settings = null
+  secrets: SecretsApi | null = null
 
   async reportWindow(visible: boolean, focused: boolean): Promise<void> {
     this.windowReports.push([visible, focused])
@@ -62,5 +63,44 @@ export class FakeBackend implements Backend {
     let n = 0
     for (const s of this.listeners.values()) n += s.size
     return n
+  }
+}
+
+export function secretInfo(name: string, over: Partial<SecretInfo> = {}): SecretInfo {
+  const at = '2026-11-26T12:00:00Z'
+  return { name, note: '', created_at: at, updated_at: at, referenced_by: [], used_by: [], ...over }
+}
+
+/** An in-memory SecretsApi: values are kept apart from the listed metadata. */
+export class FakeSecrets implements SecretsApi {
+  list_: SecretInfo[] = []
+  values = new Map<string, string>()
+  sets: [string, string, string][] = []
+  removed: [string, boolean][] = []
+  reveals: string[] = []
+  setError: Error | null = null
+  removeError: Error | null = null
+
+  async list(): Promise<SecretInfo[]> {
+    return this.list_
+  }
+  async set(name: string, value: string, note: string): Promise<boolean> {
+    if (this.setError) throw this.setError
+    this.sets.push([name, value, note])
+    this.values.set(name, value)
+    const created = !this.list_.some((s) => s.name === name)
+    this.list_ = [...this.list_.filter((s) => s.name !== name), secretInfo(name, { note })]
+    return created
+  }
+  async remove(name: string, force: boolean): Promise<void> {
+    if (this.removeError) throw this.removeError
+    this.removed.push([name, force])
+    this.list_ = this.list_.filter((s) => s.name !== name)
+  }
+  async reveal(name: string): Promise<string> {
+    this.reveals.push(name)
+    const v = this.values.get(name)
+    if (v === undefined) throw new Error(`reveal ${name}: secret not found`)
+    return v
   }
 }

@@ -222,6 +222,143 @@ export namespace localapi {
 		    return a;
 		}
 	}
+	export class SecretUse {
+	    server: string;
+	    client?: string;
+	    // Go type: time
+	    first_used_at: any;
+	    // Go type: time
+	    last_used_at: any;
+	    uses: number;
+	    running: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SecretUse(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.client = source["client"];
+	        this.first_used_at = this.convertValues(source["first_used_at"], null);
+	        this.last_used_at = this.convertValues(source["last_used_at"], null);
+	        this.uses = source["uses"];
+	        this.running = source["running"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SecretReference {
+	    client: string;
+	    server: string;
+	    config: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SecretReference(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.client = source["client"];
+	        this.server = source["server"];
+	        this.config = source["config"];
+	    }
+	}
+	export class SecretInfo {
+	    name: string;
+	    note: string;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    // Go type: time
+	    last_used_at?: any;
+	    referenced_by: SecretReference[];
+	    used_by: SecretUse[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SecretInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.note = source["note"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	        this.last_used_at = this.convertValues(source["last_used_at"], null);
+	        this.referenced_by = this.convertValues(source["referenced_by"], SecretReference);
+	        this.used_by = this.convertValues(source["used_by"], SecretUse);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SecretPutResult {
+	    secret: SecretInfo;
+	    created: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SecretPutResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.secret = this.convertValues(source["secret"], SecretInfo);
+	        this.created = source["created"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	export class ToolDiff {
 	    server: string;
 	    server_id: string;
