@@ -15,7 +15,9 @@
 //     secrets used (by name only) ([Event], [Store.RecordEvent],
 //     [Store.Events]).
 //
-// History reads: [Store.Calls] pages newest first with a cursor,
+// History reads: [Store.Calls] pages newest first with a cursor (a search
+// page walks calls newest first and stops at the page size when the word is
+// frequent, and reads the word's matches when it is rare: search.go),
 // [Store.EachCall] walks any number of calls from one snapshot in constant
 // memory (exports), and [Store.Prune] removes calls and events older than a
 // time in small committed chunks (retention).

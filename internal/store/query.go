@@ -37,6 +37,9 @@ type CallQuery struct {
 func (s *Store) Calls(ctx context.Context, q CallQuery) ([]Call, error) {
 	var out []Call
 	q.Limit = clampLimit(q.Limit)
+	if ftsQuery(q.Search) != "" {
+		return s.searchCalls(ctx, q)
+	}
 	err := s.EachCall(ctx, q, func(c Call) error {
 		out = append(out, c)
 		return nil
@@ -55,7 +58,7 @@ func (s *Store) EachCall(ctx context.Context, q CallQuery, fn func(Call) error) 
 	if err := s.readable(); err != nil {
 		return err
 	}
-	where, args, err := s.callFilter(ctx, q)
+	where, args, err := callFilter(ctx, s.rdb, q)
 	if err != nil {
 		return err
 	}
@@ -89,8 +92,14 @@ func (s *Store) EachCall(ctx context.Context, q CallQuery, fn func(Call) error) 
 	return nil
 }
 
+// queryer is what callFilter reads the cursor through: the read pool, or a
+// read transaction when a listing runs more than one query on one snapshot.
+type queryer interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
 // callFilter turns q (all but Limit) into WHERE terms and their arguments.
-func (s *Store) callFilter(ctx context.Context, q CallQuery) ([]string, []any, error) {
+func callFilter(ctx context.Context, db queryer, q CallQuery) ([]string, []any, error) {
 	var (
 		where []string
 		args  []any
@@ -112,7 +121,7 @@ func (s *Store) callFilter(ctx context.Context, q CallQuery) ([]string, []any, e
 	where, args = append(where, w...), append(args, a...)
 	if q.Before != "" {
 		var at int64
-		err := s.rdb.QueryRowContext(ctx, "SELECT requested_at FROM calls WHERE id = ?", q.Before).Scan(&at)
+		err := db.QueryRowContext(ctx, "SELECT requested_at FROM calls WHERE id = ?", q.Before).Scan(&at)
 		if err == sql.ErrNoRows {
 			return nil, nil, fmt.Errorf("store: calls: unknown cursor %q", q.Before)
 		}
