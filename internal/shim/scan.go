@@ -139,18 +139,11 @@ func eachMember(b []byte, i int, fn func(key string, val []byte) error) (int, er
 		if err := fn(key, b[i:vend]); err != nil {
 			return 0, err
 		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return 0, errSyntax
+		next, done, err := afterValue(b, vend, '}')
+		if err != nil || done {
+			return next, err
 		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
-		}
+		i = next
 	}
 }
 
@@ -171,22 +164,31 @@ func eachElement(b []byte, i int, fn func(val []byte) error) (int, error) {
 		if err := fn(b[i:vend]); err != nil {
 			return 0, err
 		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return 0, errSyntax
+		next, done, err := afterValue(b, vend, ']')
+		if err != nil || done {
+			return next, err
 		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
-		}
+		i = next
 	}
 }
 
-// isString reports whether a raw value is a JSON string and returns its text.
+// afterValue reads what follows a member or element ending at vend: a
+// comma (done false, next is the start of the next one) or the closing
+// bracket (done true, next is just past it).
+func afterValue(b []byte, vend int, closing byte) (next int, done bool, err error) {
+	i := skipSpace(b, vend)
+	switch {
+	case i >= len(b):
+		return 0, false, errSyntax
+	case b[i] == ',':
+		return skipSpace(b, i+1), false, nil
+	case b[i] == closing:
+		return i + 1, true, nil
+	}
+	return 0, false, errSyntax
+}
+
+// stringValue reports whether a raw value is a JSON string and returns its text.
 func stringValue(v []byte) (string, bool) {
 	if len(v) < 2 || v[0] != '"' {
 		return "", false
