@@ -141,31 +141,28 @@ calls with 'history prune'. The core keeps 90 days of history by default.`,
 
 // argsText is arguments as compact one-line text.
 func argsText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) == nil {
-		return b.String()
-	}
-	return string(raw)
+	return jsonText(raw, "", json.Compact)
 }
 
 // prettyJSON indents JSON for reading, and returns a string excerpt as is.
 func prettyJSON(raw json.RawMessage) string {
+	return jsonText(raw, "(none)", func(b *bytes.Buffer, src []byte) error {
+		return json.Indent(b, src, "    ", "  ")
+	})
+}
+
+// jsonText renders an excerpt: empty when there is none, a string excerpt
+// as its text, JSON through format, and anything unreadable as it is.
+func jsonText(raw json.RawMessage, empty string, format func(*bytes.Buffer, []byte) error) string {
 	if len(raw) == 0 || string(raw) == "null" {
-		return "(none)"
+		return empty
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
 	var b bytes.Buffer
-	if json.Indent(&b, raw, "    ", "  ") == nil {
+	if format(&b, raw) == nil {
 		return b.String()
 	}
 	return string(raw)
