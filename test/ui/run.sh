@@ -2,7 +2,7 @@
 # run.sh: the end-to-end UI tests, start to finish. Builds the GUI-free
 # countersign, starts `wails dev` (the real Go backend with its core, under
 # Xvfb since it opens a GTK window too) with a fresh COUNTERSIGN_HOME, waits
-# for its browser bridge, runs ui.test.mjs with node's test runner against it
+# for its browser bridge, runs every test/ui/*.test.mjs with node's test runner against it
 # through Debian's chromium, and stops everything. Exits non-zero on failure.
 #
 # Takes about 2-4 minutes: `wails dev` compiles the desktop app with debug
@@ -87,5 +87,5 @@ done
 log "wails dev up after $(( $(date +%s) - started ))s"
 
 UI_URL="http://localhost:$port" UI_HOME="$home" UI_BIN="$repo/build/bin/countersign" UI_ARTIFACTS="$artifacts" \
-	node --test --test-concurrency=1 --test-timeout=300000 test/ui/ui.test.mjs
+	node --test --test-concurrency=1 --test-timeout=300000 test/ui/*.test.mjs
 log "passed in $(( $(date +%s) - started ))s after wails dev started"
