@@ -51,6 +51,7 @@ func (c *Core) clientChanged(cw *clientWatch, ev watch.Event) {
 		cw.events = append([]watch.Event(nil), cw.events[n:]...)
 	}
 	cw.mu.Unlock()
+	c.publishClients(ev)
 
 	c.recordEvent(store.Event{Kind: store.EventConfigChanged, Client: ev.ClientID, Path: ev.Path, Detail: changeSummary(ev)})
 	switch ev.File {
@@ -83,6 +84,49 @@ func (c *Core) ClientChanges() []watch.Event {
 	cw.mu.Lock()
 	defer cw.mu.Unlock()
 	return append([]watch.Event(nil), cw.events...)
+}
+
+// clientSubBuffer is how many config changes a slow subscriber may lag.
+const clientSubBuffer = 16
+
+// SubscribeClients streams each config change the watcher reports (changes
+// made outside Countersign) until cancel, which closes the channel. It never
+// blocks the watcher: a subscriber that falls clientSubBuffer events behind
+// loses its oldest unread event, so a reader that must not miss any should
+// re-read the configs on each event rather than apply the events as deltas.
+func (c *Core) SubscribeClients() (<-chan watch.Event, func()) {
+	ch := make(chan watch.Event, clientSubBuffer)
+	c.mu.Lock()
+	if c.clientSubs == nil {
+		c.clientSubs = map[chan watch.Event]struct{}{}
+	}
+	c.clientSubs[ch] = struct{}{}
+	c.mu.Unlock()
+	return ch, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, ok := c.clientSubs[ch]; ok {
+			delete(c.clientSubs, ch)
+			close(ch)
+		}
+	}
+}
+
+// publishClients hands ev to every subscriber without blocking.
+func (c *Core) publishClients(ev watch.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for ch := range c.clientSubs {
+		select {
+		case ch <- ev:
+		default: // full: drop the oldest, then there is room (only we send, under mu)
+			select {
+			case <-ch:
+			default:
+			}
+			ch <- ev
+		}
+	}
 }
 
 // ClientsWrote tells the watcher that Countersign itself wrote data to a

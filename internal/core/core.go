@@ -17,6 +17,7 @@ import (
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/store"
 	"github.com/countersign/countersign/internal/vault"
+	"github.com/countersign/countersign/internal/watch"
 )
 
 // Version is set at build time (-ldflags -X).
@@ -46,7 +47,8 @@ type Core struct {
 	sessions map[string]*session
 	// policySubs receive the policy after each change (SubscribePolicy).
 	policySubs map[chan *policy.Set]struct{}
-	clients    atomic.Pointer[clientWatch] // the config watcher while Serve runs
+	clients    atomic.Pointer[clientWatch]   // the config watcher while Serve runs
+	clientSubs map[chan watch.Event]struct{} // SubscribeClients; guarded by mu
 }
 
 // Open prepares a core: it takes the socket (failing with ErrAlreadyRunning
