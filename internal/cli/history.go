@@ -1,15 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/countersign/countersign/internal/core"
+	"github.com/countersign/countersign/internal/historyexport"
 	"github.com/countersign/countersign/internal/localapi"
 )
 
@@ -259,7 +255,7 @@ place when complete, readable by you only.`,
   countersign history export --format jsonl --server fs | jq .tool`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "jsonl" && format != "csv" {
+			if !historyexport.ValidFormat(format) {
 				return usagef("--format must be jsonl or csv")
 			}
 			q, err := f.query(time.Now())
@@ -271,24 +267,14 @@ place when complete, readable by you only.`,
 				return err
 			}
 			defer api.Close()
-			var (
-				w      io.Writer = e.stdout
-				commit           = func() error { return nil }
-				abort            = func() {}
-			)
+			walk := func(fn func(localapi.HistoryCall) error) error { return api.ExportHistory(cmd.Context(), q, fn) }
+			var n int
 			if out != "" && out != "-" {
-				file, c, a, err := createBeside(out)
-				if err != nil {
-					return err
-				}
-				w, commit, abort = file, c, a
+				n, err = historyexport.WriteFile(out, format, walk)
+			} else {
+				n, err = historyexport.Write(e.stdout, format, walk)
 			}
-			n, err := exportTo(cmd, api, q, format, w)
 			if err != nil {
-				abort()
-				return err
-			}
-			if err := commit(); err != nil {
 				return err
 			}
 			if out != "" && out != "-" {
@@ -302,105 +288,6 @@ place when complete, readable by you only.`,
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
 	cmd.MarkFlagRequired("format")
 	return cmd
-}
-
-// createBeside opens a private temporary file next to path; commit moves it
-// into place, abort removes it.
-func createBeside(path string) (io.Writer, func() error, func(), error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("export: %w", err)
-	}
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	abort := func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}
-	commit := func() error {
-		err := bw.Flush()
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("export: write %s: %w", path, err)
-		}
-		return nil
-	}
-	return bw, commit, abort, nil
-}
-
-// csvHeader is the column order of CSV exports; csvRecord follows it.
-var csvHeader = []string{
-	"id", "requested_at", "decided_at", "client", "server", "tool", "decision", "decided_by", "rule_id",
-	"reason", "note", "wait_ms", "server_ms", "result_status", "arguments_size", "arguments_truncated",
-	"result_size", "arguments_digest", "tool_hash", "session_id", "arguments", "result_excerpt",
-}
-
-func csvRecord(c localapi.HistoryCall) []string {
-	decided := ""
-	if c.DecidedAt != nil {
-		decided = c.DecidedAt.UTC().Format(time.RFC3339Nano)
-	}
-	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	rec := []string{
-		c.ID, c.RequestedAt.UTC().Format(time.RFC3339Nano), decided, c.Client, c.Server, c.Tool, c.Decision, c.DecidedBy, c.RuleID,
-		c.Reason, c.Note, i64(c.WaitMS), i64(c.ServerMS), c.ResultStatus, i64(c.ArgumentsSize), strconv.FormatBool(c.ArgumentsTruncated),
-		i64(c.ResultSize), c.ArgumentsDigest, c.ToolHash, c.SessionID, argsText(c.Arguments), argsText(c.ResultExcerpt),
-	}
-	for i, v := range rec {
-		rec[i] = defuseFormula(v)
-	}
-	return rec
-}
-
-// defuseFormula prefixes a cell a spreadsheet would evaluate with a quote
-// (OWASP "CSV injection"): cells starting with = + - @, tab or CR.
-func defuseFormula(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-// exportTo streams the export to w and returns how many calls it wrote.
-func exportTo(cmd *cobra.Command, api *localapi.Client, q localapi.HistoryQuery, format string, w io.Writer) (int, error) {
-	n := 0
-	var write func(localapi.HistoryCall) error
-	var flush func() error
-	switch format {
-	case "csv":
-		cw := csv.NewWriter(w)
-		cw.UseCRLF = true
-		if err := cw.Write(csvHeader); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		write = func(c localapi.HistoryCall) error { return cw.Write(csvRecord(c)) }
-		flush = func() error { cw.Flush(); return cw.Error() }
-	default:
-		bw := bufio.NewWriter(w)
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-		write = func(c localapi.HistoryCall) error { return enc.Encode(c) }
-		flush = bw.Flush
-	}
-	err := api.ExportHistory(cmd.Context(), q, func(c localapi.HistoryCall) error {
-		if err := write(c); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		n++
-		return nil
-	})
-	if ferr := flush(); err == nil && ferr != nil {
-		err = fmt.Errorf("export: %w", ferr)
-	}
-	return n, err
 }
 
 func (e *env) historyPruneCmd() *cobra.Command {
