@@ -72,7 +72,7 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 	// The record must survive the shim: write it with a context of its own.
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.store.Record(wctx, rec); err != nil {
+	if err := c.record(wctx, rec); err != nil {
 		c.log.Error("could not record a call", "id", rec.ID, "err", err)
 	}
 	return d, nil
@@ -106,7 +106,7 @@ func (c *Core) Record(ctx context.Context, recs []localapi.CallRecord) error {
 			ResultExcerpt: []byte(r.ResultExcerpt), ResultSize: r.ResultSize,
 		})
 	}
-	if err := c.store.Record(ctx, calls...); err != nil {
+	if err := c.record(ctx, calls...); err != nil {
 		return fmt.Errorf("core: record: %w", err)
 	}
 	return nil

@@ -41,6 +41,7 @@ type Core struct {
 	broker  *broker.Broker
 	ln      net.Listener
 	started time.Time
+	calls   callFeed // recorded calls, for SubscribeCalls
 
 	mu       sync.Mutex
 	set      *policy.Set // rules in force; replaced, never mutated
