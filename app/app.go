@@ -32,6 +32,8 @@ type Core interface {
 	ToolDiff(ctx context.Context, server, kind, name string) (localapi.ToolDiff, error)
 	History(ctx context.Context, q localapi.HistoryQuery) ([]localapi.HistoryCall, error)
 	HistoryCall(ctx context.Context, id string) (localapi.HistoryCall, error)
+	ExportHistory(ctx context.Context, q localapi.HistoryQuery, send func(localapi.HistoryCall) error) error
+	SubscribeCalls() (calls <-chan localapi.HistoryCall, cancel func())
 	Secrets(ctx context.Context) ([]localapi.SecretInfo, error)
 	PutSecret(ctx context.Context, name string, req localapi.SecretPut) (localapi.SecretPutResult, error)
 	RemoveSecret(ctx context.Context, name string) error
@@ -49,6 +51,7 @@ type App struct {
 	core  Core
 	popup *popup
 	tray  trayView // nil until RunTray, and when there is no tray
+	hist  *History
 	binds []any
 
 	mu   sync.Mutex
@@ -66,11 +69,12 @@ type trayView interface {
 // `wails build` (see GeneratingBindings) c may be nil: no method is called then.
 func New(c Core, log *slog.Logger) *App {
 	p := newPopup(nil, log)
+	h := &History{core: c}
 	return &App{
-		log: log, core: c, popup: p,
+		log: log, core: c, popup: p, hist: h,
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
-			&Servers{core: c}, &Tools{core: c}, &History{core: c}, &Secrets{core: c, kc: vault.NewOSKeychain()},
+			&Servers{core: c}, &Tools{core: c}, h, &Secrets{core: c, kc: vault.NewOSKeychain()},
 			&Window{popup: p},
 		},
 	}
@@ -108,6 +112,7 @@ func (a *App) CoreFailed(err error) {
 // context: it carries the window and ends when the app quits.
 func (a *App) Startup(ctx context.Context) {
 	emit := func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+	a.hist.attach(wailsSaveDialog(ctx))
 	a.start(ctx, wailsWindow{ctx}, emit)
 }
 
@@ -124,6 +129,11 @@ func (a *App) start(ctx context.Context, w window, emit func(name string, data .
 	go func() {
 		defer wg.Done()
 		forwardPolicy(fctx, a.core, a.dispatch(emit))
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		forwardCalls(fctx, a.core, emit, a.log)
 	}()
 	a.mu.Lock()
 	a.stop = func() { cancel(); wg.Wait() }

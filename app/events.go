@@ -27,6 +27,12 @@ const (
 	// EventCoreError carries the error that stopped the core's LocalAPI:
 	// shims cannot reach it any more and deny their calls.
 	EventCoreError = "core:error"
+	// EventHistoryAdded carries a localapi.HistoryCall the core just
+	// recorded (new, or an earlier call updated with its result).
+	EventHistoryAdded = "history:added"
+	// EventHistoryResync tells the History page that recorded calls may have
+	// been missed (first subscription, or it fell behind): re-read it.
+	EventHistoryResync = "history:resync"
 )
 
 // forwardPolicy tells the window about every policy change until ctx ends.
@@ -82,5 +88,33 @@ func relay(ctx context.Context, events <-chan broker.Event, emit func(string, ..
 				emit(EventApprovalRemoved, ev)
 			}
 		}
+	}
+}
+
+// forwardCalls relays the calls the core records to the window until ctx
+// ends. Like forward, it subscribes again when the core drops it for
+// falling behind, and tells the window to re-read the history.
+func forwardCalls(ctx context.Context, c Core, emit func(name string, data ...any), log *slog.Logger) {
+	for {
+		calls, cancel := c.SubscribeCalls()
+		emit(EventHistoryResync)
+		dropped := func() bool {
+			for {
+				select {
+				case <-ctx.Done():
+					return false
+				case call, ok := <-calls:
+					if !ok {
+						return ctx.Err() == nil
+					}
+					emit(EventHistoryAdded, call)
+				}
+			}
+		}()
+		cancel()
+		if !dropped {
+			return
+		}
+		log.Warn("app: window fell behind the recorded calls; resubscribing")
 	}
 }

@@ -50,26 +50,3 @@ func (t *Tools) Diff(server, kind, name string) (localapi.ToolDiff, error) {
 	}
 	return d, nil
 }
-
-// History is bound to the window: the recorded calls.
-type History struct {
-	core Core
-}
-
-// List returns the calls matching q, newest first (q.Before pages on).
-func (h *History) List(q localapi.HistoryQuery) ([]localapi.HistoryCall, error) {
-	calls, err := h.core.History(context.Background(), q)
-	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
-	}
-	return calls, nil
-}
-
-// Call returns one recorded call with its result excerpt.
-func (h *History) Call(id string) (localapi.HistoryCall, error) {
-	c, err := h.core.HistoryCall(context.Background(), id)
-	if err != nil {
-		return localapi.HistoryCall{}, fmt.Errorf("history call %s: %w", id, err)
-	}
-	return c, nil
-}
