@@ -102,6 +102,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 Countersign not running.`,
 		e.secretsCmd(),
 		e.historyCmd(),
 		e.toolsCmd(),
+		e.authCmd(),
 	)
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/countersign/countersign/internal/oauth"
 	"github.com/countersign/countersign/internal/shim"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -39,6 +40,9 @@ func (e *env) runRemoteShim(ctx context.Context, cfg shim.Config, headerSpecs []
 			go reportSecretUse(ctx, cfg.Socket, cfg.Name, cfg.Client, nil, headerSpecs, cfg.Log)
 		}
 	}
+	if cfg.Headers.Get("Authorization") == "" {
+		cfg.Auth = oauthSession(cfg)
+	}
 	cfg.Redact = redactor.Redact
 	cfg.SecretIn = func(args []byte) string { return secretIn(redactor, args) }
 	code, err := shim.Run(ctx, cfg)
@@ -49,4 +53,20 @@ func (e *env) runRemoteShim(ctx context.Context, cfg shim.Config, headerSpecs []
 		return exitError{code}
 	}
 	return nil
+}
+
+// oauthSession gives the shim the server's OAuth sign-in (`countersign auth
+// login`), read from the keychain only when the server asks for a token.
+// It is nil (no OAuth) when the name cannot name a keychain item; an
+// explicit --header Authorization replaces it.
+func oauthSession(cfg shim.Config) shim.BearerSource {
+	if _, err := oauth.ItemName(cfg.Name); err != nil {
+		return nil
+	}
+	s, err := oauth.NewSession(oauth.NewStore(vault.NewOSKeychain()), cfg.Name, cfg.URL, nil,
+		func(msg string, err error) { cfg.Log.Warn(msg, "err", err) })
+	if err != nil {
+		return nil
+	}
+	return s
 }

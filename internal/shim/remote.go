@@ -100,7 +100,11 @@ func startRemote(cfg Config) (*remote, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.MaxIdleConnsPerHost = 64
-	r.client = &http.Client{Transport: tr, CheckRedirect: r.checkRedirect}
+	var rt http.RoundTripper = tr
+	if cfg.Auth != nil && r.headers.Get("Authorization") == "" {
+		rt = &bearerTransport{base: tr, src: cfg.Auth, origin: origin(u)}
+	}
+	r.client = &http.Client{Transport: rt, CheckRedirect: r.checkRedirect}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.outR, r.outW = io.Pipe()
 	r.watchSignals()
@@ -389,6 +393,8 @@ func (r *remote) fail(ctx context.Context, id []byte, err error) {
 func (r *remote) describe(err error) string {
 	var se *statusError
 	switch {
+	case r.describeAuth(err) != "":
+		return r.describeAuth(err)
 	case errors.As(err, &se):
 		msg := fmt.Sprintf("the remote MCP server %s answered HTTP %d %s", r.name, se.code, http.StatusText(se.code))
 		if se.body != "" {

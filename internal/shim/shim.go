@@ -39,6 +39,9 @@ type Config struct {
 	Home      string      // state directory (for the spool)
 	Socket    string      // LocalAPI address
 
+	// Auth gives OAuth access tokens for URL's origin (nil: none; see remote_auth.go).
+	Auth BearerSource
+
 	// Redact masks secrets in excerpts before they leave the shim. Nil
 	// leaves excerpts as they are.
 	Redact func([]byte) []byte

@@ -1,0 +1,102 @@
+package shim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// BearerSource gives a remote server's OAuth access token to the shim
+// (internal/oauth's Session in production). The shim never starts a login:
+// when one is needed, Renew's error says what the person must run, and the
+// client gets that as the answer to its request.
+type BearerSource interface {
+	// Token returns the access token to send ("" for none).
+	Token(ctx context.Context) (string, error)
+	// Renew is called after a 401 to a request sent with stale ("" when
+	// none was sent) and the WWW-Authenticate value challenge. It returns
+	// a token to retry with once, "" with no error to let the 401 stand,
+	// or an error for the client.
+	Renew(ctx context.Context, stale, challenge string) (string, error)
+}
+
+// authError is a request the shim did not send, or sent in vain, because
+// the server needs a sign-in the shim cannot do itself.
+type authError struct{ err error }
+
+func (e *authError) Error() string { return e.err.Error() }
+func (e *authError) Unwrap() error { return e.err }
+
+// bearerTransport adds the access token to requests for the configured
+// origin only, checked on every request, redirects included: net/http
+// sends each hop through the transport, after checkRedirect has stripped
+// credentials for another origin, and this transport must not put them
+// back. A 401 is answered once by Renew and a retry.
+type bearerTransport struct {
+	base   http.RoundTripper
+	src    BearerSource
+	origin string
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if origin(req.URL) != t.origin || req.Header.Get("Authorization") != "" {
+		return t.base.RoundTrip(req)
+	}
+	tok, err := t.src.Token(req.Context())
+	if err != nil {
+		return nil, &authError{err}
+	}
+	resp, err := t.base.RoundTrip(withBearer(req, tok))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	challenge := strings.Join(resp.Header.Values("WWW-Authenticate"), ", ")
+	fresh, err := t.src.Renew(req.Context(), tok, challenge)
+	if err != nil || fresh == "" || fresh == tok {
+		if err != nil {
+			drain(resp)
+			return nil, &authError{err}
+		}
+		return resp, nil
+	}
+	retry := withBearer(req, fresh)
+	if req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return resp, nil // cannot replay it; the 401 stands
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		retry.Body = body
+	}
+	drain(resp)
+	return t.base.RoundTrip(retry)
+}
+
+// withBearer is req with tok as its bearer token (none for "").
+func withBearer(req *http.Request, tok string) *http.Request {
+	if tok == "" {
+		return req
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return r
+}
+
+func drain(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+}
+
+// describeAuth words an authError for the client, or "" for another error.
+func (r *remote) describeAuth(err error) string {
+	var ae *authError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	return fmt.Sprintf("the remote MCP server %s needs authorization: %v", r.name, ae.err)
+}
