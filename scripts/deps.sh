@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs what building and testing Countersign needs on Debian 12
 # (and Ubuntu): apt packages, the pinned Wails CLI, and the npm packages of
-# frontend/ and test/e2e/. It is idempotent and quick when everything is
+# frontend/, test/e2e/ and test/oauth/. It is idempotent and quick when everything is
 # already there: apt is only updated and run when a package is missing, and
 # `npm ci` only runs when package-lock.json changed since the last install
 # (scripts/npm-ci.sh).
@@ -35,7 +35,7 @@ deps: this script installs dependencies on Debian/Ubuntu only. Elsewhere, instal
     gnome-keyring, dbus, libsecret tools
   - macOS: Xcode command line tools (xcode-select --install)
   - Windows: the WebView2 runtime (preinstalled on Windows 11)
-then run `npm ci` in frontend/ and test/e2e/.
+then run `npm ci` in frontend/, test/e2e/ and test/oauth/.
 MSG
 	exit 1
 }
@@ -97,3 +97,4 @@ fi
 # --- npm packages --------------------------------------------------------------
 scripts/npm-ci.sh frontend
 scripts/npm-ci.sh test/e2e
+scripts/npm-ci.sh test/oauth

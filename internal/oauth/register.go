@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // client is a registered (or configured) OAuth client.
@@ -88,9 +89,13 @@ func revoke(ctx context.Context, hc *http.Client, g *Grant, token, hint string) 
 		return fmt.Errorf("oauth: revoke at %s: %w", Origin(g.RevocationEndpoint), redactURL(err))
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("oauth: revoke at %s: HTTP %d", Origin(g.RevocationEndpoint), resp.StatusCode)
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(b, &e)
+		return fmt.Errorf("oauth: revoke the %s at %s: HTTP %d %s", strings.ReplaceAll(hint, "_", " "), Origin(g.RevocationEndpoint), resp.StatusCode, printable(e.Error))
 	}
 	return nil
 }

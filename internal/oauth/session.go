@@ -67,7 +67,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	if s.g == nil {
 		return "", ctx.Err()
 	}
-	if s.g.RefreshToken != "" && s.g.expiresWithin(s.now(), refreshAhead) {
+	if s.g.RefreshToken != "" && s.g.refreshDue(s.now()) {
 		if err := s.refreshLocked(ctx); err != nil {
 			s.warn("refreshing the access token before it expires failed", err)
 		}
@@ -187,12 +187,20 @@ func Logout(ctx context.Context, store *Store, server string, hc *http.Client) (
 	case g.RevocationEndpoint == "":
 		res.RevokeErr = errors.New("the authorization server has no revocation endpoint")
 	default:
+		// Revoking the refresh token ends the grant (RFC 7009 §2.1); the
+		// access token is revoked too where the server can (a server
+		// issuing self-contained JWTs answers unsupported_token_type).
 		c := newHTTPClient(hc)
+		var rerr error
 		if g.RefreshToken != "" {
-			res.RevokeErr = revoke(ctx, c, g, g.RefreshToken, "refresh_token")
+			rerr = revoke(ctx, c, g, g.RefreshToken, "refresh_token")
 		}
-		if err := revoke(ctx, c, g, g.AccessToken, "access_token"); res.RevokeErr == nil {
-			res.RevokeErr = err
+		aerr := revoke(ctx, c, g, g.AccessToken, "access_token")
+		switch {
+		case g.RefreshToken != "":
+			res.RevokeErr = rerr
+		default:
+			res.RevokeErr = aerr
 		}
 		res.Revoked = res.RevokeErr == nil
 	}

@@ -38,6 +38,7 @@ type Grant struct {
 	AccessToken        string    `json:"access_token"`
 	RefreshToken       string    `json:"refresh_token,omitempty"`
 	Expiry             time.Time `json:"expiry,omitzero"`
+	Obtained           time.Time `json:"obtained,omitzero"` // when the access token was issued to us
 	SignedIn           time.Time `json:"signed_in"`
 }
 
@@ -57,6 +58,16 @@ type Info struct {
 func (g *Grant) Info() Info {
 	return Info{Server: g.Server, URL: g.URL, Issuer: g.Issuer, Resource: g.Resource,
 		Scopes: slices.Clone(g.Scopes), Expiry: g.Expiry, SignedIn: g.SignedIn, Refreshable: g.RefreshToken != ""}
+}
+
+// refreshDue reports whether the access token should be refreshed now: a
+// minute before it expires, or in the last quarter of a shorter lifetime.
+func (g *Grant) refreshDue(now time.Time) bool {
+	ahead := refreshAhead
+	if !g.Obtained.IsZero() && g.Expiry.After(g.Obtained) {
+		ahead = min(ahead, g.Expiry.Sub(g.Obtained)/4)
+	}
+	return g.expiresWithin(now, ahead)
 }
 
 // expiresWithin reports whether the access token ends within d of now.

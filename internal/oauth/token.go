@@ -126,6 +126,7 @@ func applyToken(g *Grant, tok *oauth2.Token) error {
 		g.RefreshToken = tok.RefreshToken
 	}
 	g.Expiry = tok.Expiry
+	g.Obtained = time.Now().UTC()
 	if s, ok := tok.Extra("scope").(string); ok && s != "" {
 		g.Scopes = strings.Fields(s)
 	}
