@@ -209,20 +209,13 @@ func serverStatus(s clients.Server) string {
 	case s.Wrappable:
 		return "not wrapped"
 	case s.Transport == clients.TransportRemote:
-		return remoteStatus(s.Reason)
+		return clients.RemoteStatus(s.Reason)
 	}
 	return "not wrapped: " + orDash(s.Reason)
 }
 
 // remoteStatus says why a remote server is not wrapped, without saying
 // "remote, not wrapped" twice when the reason already does.
-func remoteStatus(reason string) string {
-	if strings.HasPrefix(reason, "remote") {
-		return reason
-	}
-	return "remote, not wrapped: " + orDash(reason)
-}
-
 func launchText(s serverJSON) string {
 	if s.Wrapped && len(s.Inner) > 0 {
 		return strings.Join(s.Inner, " ")

@@ -346,7 +346,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Errorf("the diff shows a secret value:\n%s", out)
 	}
 	code, js, _ := runCLI(t, "wrap", "claude-desktop", "--all", "--dry-run", "--json")
-	var res rewriteJSON
+	var res clients.ApplyResult
 	if err := json.Unmarshal([]byte(js), &res); code != 0 || err != nil || !res.DryRun || len(res.Files) != 1 || res.Files[0].Diff == "" || !res.Files[0].Changed {
 		t.Fatalf("--json dry run (exit %d, %v): %s", code, err, js)
 	}
@@ -364,7 +364,7 @@ func TestWrapNamedServersThenRestoreBackup(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var res rewriteJSON
+	var res clients.ApplyResult
 	if err := json.Unmarshal([]byte(js), &res); err != nil || len(res.Files) != 1 {
 		t.Fatalf("%v: %s", err, js)
 	}

@@ -1,19 +1,20 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/countersign/countersign/internal/clients"
 	"github.com/countersign/countersign/internal/home"
+	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/vault"
 )
 
 // executable finds the running binary; tests replace it because the test
@@ -45,47 +46,10 @@ func shimBinary() (string, error) {
 	return "", fmt.Errorf("%s is not the countersign binary and there is no %s beside it: run wrap with the countersign command", p, name)
 }
 
-// The --json shape of wrap and unwrap.
-type rewriteJSON struct {
-	DryRun   bool             `json:"dry_run"`
-	Files    []fileChangeJSON `json:"files"`
-	NotFound []notFoundJSON   `json:"not_found"`
-}
-
-type fileChangeJSON struct {
-	Client   string `json:"client"`
-	Path     string `json:"path"`
-	RealPath string `json:"real_path,omitempty"`
-	Symlink  bool   `json:"symlink"`
-	Changed  bool   `json:"changed"` // the file was (or, with dry_run, would be) rewritten
-	Backup   string `json:"backup,omitempty"`
-	// Diff is a unified diff of the change, secrets redacted (dry run only).
-	Diff    string             `json:"diff,omitempty"`
-	Error   string             `json:"error,omitempty"`
-	Servers []serverChangeJSON `json:"servers"`
-}
-
-type serverChangeJSON struct {
-	Server    string `json:"server"`
-	Locator   string `json:"locator,omitempty"`
-	Scope     string `json:"scope,omitempty"`
-	Action    string `json:"action"` // wrapped | unwrapped | unchanged | skipped
-	Transport string `json:"transport,omitempty"`
-	Reason    string `json:"reason,omitempty"`
-	Status    string `json:"status"` // the sentence the table prints
-	// FromRecord: unwrap restored the entry byte for byte from the journal.
-	FromRecord bool `json:"from_record,omitempty"`
-}
-
-type notFoundJSON struct {
-	Client string `json:"client"`
-	Server string `json:"server"`
-}
-
 type rewriteReq struct {
-	unwrap, all, dryRun, asJSON bool
-	client                      string
-	names                       []string
+	unwrap, all, dryRun, asJSON, migrate bool
+	client                               string
+	names                                []string
 }
 
 func (e *env) wrapCmd() *cobra.Command {
@@ -109,10 +73,12 @@ configs are never changed. Restart the client, or reload its MCP servers, after.
   countersign wrap cursor github --dry-run  # show the change as a diff, write nothing
   countersign wrap claude-desktop --all`,
 		Args: r.args,
-		RunE: func(cmd *cobra.Command, args []string) error { return e.rewrite(r) },
+		RunE: func(cmd *cobra.Command, args []string) error { return e.rewrite(cmd.Context(), r) },
 	}
 	cmd.Flags().BoolVar(&r.all, "all", false, "every server (of CLIENT, or of every client found when no CLIENT is given)")
 	cmd.Flags().BoolVar(&r.dryRun, "dry-run", false, "print a unified diff of what would change, write nothing")
+	cmd.Flags().BoolVar(&r.migrate, "migrate-secrets", false,
+		"move plaintext secrets in each server's env into the keychain; the config keeps only secret:NAME references")
 	cmd.Flags().BoolVar(&r.asJSON, "json", false, "print one JSON document")
 	return cmd
 }
@@ -130,7 +96,7 @@ hand, is rebuilt from the command line after "--" and your other edits stay.
   countersign unwrap CLIENT --all       every wrapped server of one client
   countersign unwrap --all              every wrapped server of every client`,
 		Args: r.args,
-		RunE: func(cmd *cobra.Command, args []string) error { return e.rewrite(r) },
+		RunE: func(cmd *cobra.Command, args []string) error { return e.rewrite(cmd.Context(), r) },
 	}
 	cmd.Flags().BoolVar(&r.all, "all", false, "every server (of CLIENT, or of every client found when no CLIENT is given)")
 	cmd.Flags().BoolVar(&r.dryRun, "dry-run", false, "print a unified diff of what would change, write nothing")
@@ -161,62 +127,45 @@ func (r *rewriteReq) args(cmd *cobra.Command, args []string) error {
 }
 
 // rewrite runs wrap or unwrap over every selected config file.
-func (e *env) rewrite(r rewriteReq) error {
+func (e *env) rewrite(ctx context.Context, r rewriteReq) error {
 	env, err := clientsEnv()
 	if err != nil {
 		return err
 	}
-	var wopts clients.WrapOptions
+	req := clients.ApplyRequest{Unwrap: r.unwrap, DryRun: r.dryRun, Client: r.client, Names: r.names, MigrateSecrets: r.migrate}
 	if !r.unwrap {
-		if wopts.ShimPath, err = shimBinary(); err != nil {
+		if req.ShimPath, err = shimBinary(); err != nil {
 			return err
 		}
 	}
-	dir, err := home.Dir()
-	if err != nil {
+	if req.Home, err = home.Dir(); err != nil {
 		return err
+	}
+	var api *localapi.Client
+	if r.migrate {
+		// The core records every secret's metadata (secrets list shows only
+		// what it knows): check it is up before touching the keychain.
+		if api, err = e.client(); err != nil {
+			return err
+		}
+		if _, err := api.Secrets(ctx); err != nil {
+			return err
+		}
+		req.Keychain = vault.NewOSKeychain()
 	}
 	if !r.dryRun {
-		if err := home.EnsurePrivate(dir); err != nil {
+		if err := home.EnsurePrivate(req.Home); err != nil {
 			return err
 		}
 	}
-	journal, err := clients.OpenJournal(clients.JournalPath(dir))
+	out, err := clients.Apply(ctx, env, req)
 	if err != nil {
 		return err
 	}
-	var selected []clients.Client
-	for _, c := range clients.Discover(env) {
-		if r.client == "" || c.ID == r.client {
-			selected = append(selected, c)
-		}
-	}
-	if r.client != "" && len(selected) == 0 {
-		return fmt.Errorf("no config file of %s found on this machine (or in the current directory)", r.client)
-	}
-	out := rewriteJSON{DryRun: r.dryRun, Files: []fileChangeJSON{}, NotFound: []notFoundJSON{}}
-	found := map[string]bool{}
-	failed := false
-	for _, c := range selected {
-		wopts.ClientID = c.ID
-		for _, cfg := range c.Configs {
-			names := namesIn(cfg, r.names, found)
-			if len(r.names) > 0 && len(names) == 0 {
-				continue
-			}
-			if cfg.Error == "" && len(cfg.Servers) == 0 {
-				continue
-			}
-			fc := e.rewriteFile(r, c.ID, cfg, names, wopts, journal, dir)
-			if fc.Error != "" {
-				failed = true
-			}
-			out.Files = append(out.Files, fc)
-		}
-	}
-	for _, n := range r.names {
-		if !found[n] {
-			out.NotFound = append(out.NotFound, notFoundJSON{Client: r.client, Server: n})
+	failed := out.Failed()
+	if r.migrate && !r.dryRun {
+		if err := recordMigrated(ctx, api, out); err != nil {
+			fmt.Fprintf(e.stderr, "warning: %v\n", err)
 			failed = true
 		}
 	}
@@ -233,154 +182,24 @@ func (e *env) rewrite(r rewriteReq) error {
 	return nil
 }
 
-// namesIn returns the requested names (or locators) present in cfg and
-// marks them found; nil when every server is requested.
-func namesIn(cfg clients.Config, want []string, found map[string]bool) []string {
-	var out []string
-	for _, n := range want {
-		for _, s := range cfg.Servers {
-			if s.Name == n || s.Locator == n {
-				out = append(out, n)
-				found[n] = true
-				break
+// recordMigrated tells the core about the secrets a migration stored, so
+// they show in secrets list with where they came from.
+func recordMigrated(ctx context.Context, api *localapi.Client, out clients.ApplyResult) error {
+	var errs []error
+	for _, f := range out.Files {
+		for _, s := range f.Servers {
+			for _, m := range s.Migrated {
+				note := fmt.Sprintf("moved from the %s config (server %s, %s)", f.Client, s.Server, m.Key)
+				if _, err := api.PutSecret(ctx, m.Secret, localapi.SecretPut{Note: &note}); err != nil {
+					errs = append(errs, fmt.Errorf("secret %s is in the keychain but the core did not record it: %w", m.Secret, err))
+				}
 			}
 		}
 	}
-	return out
+	return errors.Join(errs...)
 }
 
-// rewriteFile wraps or unwraps the entries of one config file.
-func (e *env) rewriteFile(r rewriteReq, clientID string, cfg clients.Config, names []string, wopts clients.WrapOptions,
-	journal *clients.Journal, dir string) fileChangeJSON {
-	fc := fileChangeJSON{Client: clientID, Path: cfg.Path, RealPath: cfg.RealPath, Symlink: cfg.RealPath != "", Servers: []serverChangeJSON{}}
-	if cfg.Error != "" {
-		fc.Error = "cannot read this file, nothing changed: " + cfg.Error
-		return fc
-	}
-	if cfg.ReadOnly {
-		for _, s := range cfg.Servers {
-			if len(names) == 0 || contains(names, s.Name) || contains(names, s.Locator) {
-				fc.Servers = append(fc.Servers, serverChangeJSON{Server: s.Name, Locator: s.Locator, Scope: s.Scope,
-					Action: string(clients.ActionSkipped), Transport: string(s.Transport),
-					Reason: "read-only file managed by an administrator", Status: "not changed: read-only file managed by an administrator"})
-			}
-		}
-		return fc
-	}
-	real := cfg.Path
-	if cfg.RealPath != "" {
-		real = cfg.RealPath
-	}
-	records := journal.Records(clientID, real)
-	edit := func(cur []byte) ([]byte, []clients.Change, error) {
-		if r.unwrap {
-			return clients.Unwrap(cur, cfg.Adapter, names, clients.UnwrapOptions{Records: records})
-		}
-		return clients.Wrap(cur, cfg.Adapter, names, wopts)
-	}
-	var changes []clients.Change
-	if r.dryRun {
-		cur, _, err := clients.ReadConfig(cfg.Path)
-		if err != nil {
-			fc.Error = err.Error()
-			return fc
-		}
-		next, ch, err := edit(cur)
-		if err != nil {
-			fc.Error = err.Error()
-			return fc
-		}
-		changes = ch
-		if d := diff.Diff(cfg.Path+" (now)", cur, cfg.Path+" (after "+verbOf(r)+")", next); len(d) > 0 {
-			fc.Changed, fc.Diff = true, clients.RedactText(string(d))
-		}
-	} else {
-		res, err := clients.Update(cfg.Path, clients.WriteOptions{BackupDir: clients.BackupDir(dir), ClientID: clientID},
-			func(cur []byte) ([]byte, error) {
-				next, ch, err := edit(cur)
-				changes = ch // Update may call edit again: keep the last call's changes
-				return next, err
-			})
-		fc.RealPath, fc.Symlink, fc.Changed, fc.Backup = nonSame(res.RealPath, cfg.Path), res.Symlink, res.Changed, res.Backup
-		if err != nil {
-			fc.Error = err.Error()
-			if errors.Is(err, clients.ErrReadOnly) || errors.Is(err, clients.ErrNotOwner) {
-				fc.Error += " (the file was not changed)"
-			}
-			return fc
-		}
-		if res.Changed {
-			if err := keepRecords(journal, r.unwrap, clientID, real, changes); err != nil {
-				fc.Error = "the file was changed but the journal could not be saved, so unwrap will rebuild entries from their command line: " + err.Error()
-			}
-		}
-	}
-	for _, ch := range changes {
-		if ch.Action == clients.ActionNotFound {
-			continue
-		}
-		fc.Servers = append(fc.Servers, serverChangeJSON{Server: ch.Server, Locator: ch.Locator, Scope: ch.Scope,
-			Action: string(ch.Action), Transport: string(ch.Transport), Reason: ch.Reason,
-			Status: changeStatus(r, ch), FromRecord: ch.FromRecord})
-	}
-	return fc
-}
-
-func nonSame(real, path string) string {
-	if real == path {
-		return ""
-	}
-	return real
-}
-
-// keepRecords updates the journal after a successful write.
-func keepRecords(j *clients.Journal, unwrap bool, clientID, real string, changes []clients.Change) error {
-	now := time.Now()
-	for _, ch := range changes {
-		switch {
-		case !unwrap && ch.Action == clients.ActionWrapped && ch.Record != nil:
-			j.Put(clientID, real, *ch.Record, now)
-		case unwrap && ch.Action == clients.ActionUnwrapped:
-			j.Drop(clientID, real, ch.Locator)
-		}
-	}
-	return j.Save()
-}
-
-func verbOf(r rewriteReq) string {
-	if r.unwrap {
-		return "unwrap"
-	}
-	return "wrap"
-}
-
-// changeStatus is the sentence printed for one entry.
-func changeStatus(r rewriteReq, ch clients.Change) string {
-	would := ""
-	if r.dryRun {
-		would = "would be "
-	}
-	switch ch.Action {
-	case clients.ActionWrapped:
-		return would + "wrapped"
-	case clients.ActionUnwrapped:
-		if ch.FromRecord {
-			return would + "unwrapped (exact original restored)"
-		}
-		return would + "unwrapped (rebuilt from the command after --)"
-	case clients.ActionUnchanged:
-		if r.unwrap {
-			return "not wrapped"
-		}
-		return "already wrapped"
-	}
-	if ch.Transport == clients.TransportRemote {
-		return remoteStatus(ch.Reason)
-	}
-	return "not " + verbOf(r) + "ped: " + orDash(ch.Reason)
-}
-
-func printRewrite(e *env, r rewriteReq, out rewriteJSON) {
+func printRewrite(e *env, r rewriteReq, out clients.ApplyResult) {
 	changed := 0
 	for _, f := range out.Files {
 		if r.dryRun && f.Diff != "" {
@@ -419,7 +238,7 @@ func printRewrite(e *env, r rewriteReq, out rewriteJSON) {
 	}
 }
 
-func serverLabel(s serverChangeJSON) string {
+func serverLabel(s clients.ServerChange) string {
 	if s.Scope != "" {
 		return s.Server + " [" + s.Scope + "]"
 	}

@@ -15,6 +15,10 @@ type WrapOptions struct {
 	ShimPath string
 	// ClientID is passed to the shim as --client (the client table id).
 	ClientID string
+	// Migrate, when set, moves plaintext env values of each wrapped entry
+	// into the keychain (see MigrateFunc); an entry whose migration fails is
+	// skipped, not wrapped with its plaintext.
+	Migrate MigrateFunc
 }
 
 // UnwrapOptions carries the journal records Wrap returned for this file.
@@ -53,6 +57,10 @@ type Change struct {
 	Record *Record `json:"record,omitempty"`
 	// FromRecord is true when Unwrap restored the entry from a Record.
 	FromRecord bool `json:"from_record,omitempty"`
+	// Migrated lists env values Wrap moved to the keychain.
+	Migrated []MigratedKey `json:"migrated,omitempty"`
+	// swaps say what to scrub from backups after a migration.
+	swaps []swap
 }
 
 // Record is the journal entry of one wrap: the byte edits made inside the
@@ -102,6 +110,7 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 	var changes []Change
 	var done []*entry
 	var recs []*Record
+	migs := map[*entry]*migration{}
 	for _, e := range selectEntries(entries, names, &changes) {
 		ch := Change{Server: e.Name, Locator: e.Locator, Scope: e.Scope, Transport: e.Transport}
 		switch {
@@ -110,10 +119,22 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 		case !e.Wrappable:
 			ch.Action, ch.Reason = ActionSkipped, e.Reason
 		default:
-			sp, added, err := wrapSplices(src, a.Format, e, opts)
+			var mg *migration
+			if opts.Migrate != nil {
+				var err error
+				if mg, err = planMigration(src, a.Format, e, opts.Migrate); err != nil {
+					ch.Action, ch.Reason = ActionSkipped, err.Error()
+					break
+				}
+			}
+			sp, added, err := wrapSplices(src, a.Format, e, opts, mg.shimEnv())
 			if err != nil {
 				ch.Action, ch.Reason = ActionSkipped, err.Error()
 				break
+			}
+			if mg != nil {
+				migs[e] = mg
+				ch.Migrated, ch.swaps = mg.keys(), mg.swaps
 			}
 			ch.Action = ActionWrapped
 			ch.Record = &Record{Server: e.Name, Locator: e.Locator, ArgsAdded: added}
@@ -124,6 +145,9 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 			ch.Record.Edits = make([]Edit, len(sp))
 			for i, s := range sp {
 				ch.Record.Edits[i] = Edit{Offset: s.off, Original: string(src[s.off:s.end]), Wrapped: s.text}
+			}
+			if mg != nil {
+				all = append(all, mg.splices...) // shift offsets; never recorded (they hold values)
 			}
 		}
 		changes = append(changes, ch)
@@ -136,7 +160,7 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 		return nil, nil, fmt.Errorf("clients: wrap: %w", err)
 	}
 	relativize(recs, done, all)
-	if err := validate(src, out, a, done, opts, false, nil); err != nil {
+	if err := validate(src, out, a, done, opts, false, nil, migs); err != nil {
 		return nil, nil, fmt.Errorf("clients: wrap: result failed validation, nothing written: %w", err)
 	}
 	return out, changes, nil
@@ -162,6 +186,10 @@ func Unwrap(src []byte, a Adapter, names []string, opts UnwrapOptions) ([]byte, 
 			ch.Action, ch.Reason = ActionUnchanged, "not wrapped"
 		case e.launch == nil || e.dup || !spliceable(e.launch):
 			ch.Action, ch.Reason = ActionSkipped, e.Reason
+		case len(secretRefsInShim(append([]string{e.Command}, e.Args...))) > 0:
+			refs := secretRefsInShim(append([]string{e.Command}, e.Args...))
+			ch.Action, ch.Reason = ActionSkipped, "its secrets live in the keychain ("+strings.Join(refs, ", ")+
+				"); unwrapped it would start without them. Put the values back in its env by hand, then unwrap"
 		default:
 			sp, fromRec, argsDeleted, err := unwrapSplices(src, a.Format, e, opts.Records)
 			if err != nil {
@@ -182,7 +210,7 @@ func Unwrap(src []byte, a Adapter, names []string, opts UnwrapOptions) ([]byte, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("clients: unwrap: %w", err)
 	}
-	if err := validate(src, out, a, done, WrapOptions{}, true, deleted); err != nil {
+	if err := validate(src, out, a, done, WrapOptions{}, true, deleted, nil); err != nil {
 		return nil, nil, fmt.Errorf("clients: unwrap: result failed validation, nothing written: %w", err)
 	}
 	return out, changes, nil

@@ -42,7 +42,9 @@ var (
 	secretShape = regexp.MustCompile(`(^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{6,}|sk_(live|test)_[A-Za-z0-9]{6,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{6,}|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|lin_api_[A-Za-z0-9_]{6,}|glpat-[A-Za-z0-9_-]{10,}|AIza[0-9A-Za-z_-]{30,})`)
 	// placeholders the client expands: ${X}, ${env:X}, ${input:x}, $X, %X%, {env:X}, {file:p}, ${{ secrets.X }}, <YOUR_TOKEN>
 	placeholder = regexp.MustCompile(`\$\{[^}]*\}|^\$[A-Za-z_][A-Za-z0-9_]*$|%[A-Za-z_][A-Za-z0-9_]*%|\{(env|file):[^}]*\}|<[^<>]+>`)
-	bearer      = regexp.MustCompile(`(?i)^(bearer|token|basic)\s+`)
+	// secretRef is a reference Countersign resolves from the keychain.
+	secretRef = regexp.MustCompile(`^secret:[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	bearer    = regexp.MustCompile(`(?i)^(bearer|token|basic)\s+`)
 )
 
 func looksSecret(name, value string) bool {
@@ -53,7 +55,7 @@ func looksSecret(name, value string) bool {
 		return false
 	}
 	v := strings.TrimSpace(bearer.ReplaceAllString(strings.TrimSpace(value), ""))
-	if v == "" || placeholder.MatchString(v) {
+	if v == "" || placeholder.MatchString(v) || secretRef.MatchString(v) {
 		return false
 	}
 	return true

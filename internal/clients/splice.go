@@ -11,15 +11,20 @@ import (
 )
 
 // shimPrefix is the argv Countersign puts before the original launch vector.
-func shimPrefix(name, client string) []string {
-	return []string{"shim", "--name", name, "--client", client, "--"}
+// env holds "KEY=secret:NAME" specs, each passed as --env.
+func shimPrefix(name, client string, env []string) []string {
+	out := []string{"shim", "--name", name, "--client", client}
+	for _, e := range env {
+		out = append(out, "--env", e)
+	}
+	return append(out, "--")
 }
 
 // wrapSplices computes the edits that wrap one entry, and whether an args
 // key had to be added.
-func wrapSplices(src []byte, f Format, e *entry, opts WrapOptions) ([]splice, bool, error) {
+func wrapSplices(src []byte, f Format, e *entry, opts WrapOptions, env []string) ([]splice, bool, error) {
 	l := e.launch
-	prefix := shimPrefix(e.Name, opts.ClientID)
+	prefix := shimPrefix(e.Name, opts.ClientID, env)
 	if l.argv {
 		toks := []string{quote(f, opts.ShimPath, !l.cmd.block)}
 		for _, p := range prefix {

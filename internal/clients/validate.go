@@ -48,7 +48,8 @@ func decodeAny(f Format, src []byte) (any, error) {
 // launch fields of the rewritten entries, which must now hold exactly the
 // wrapped (or unwrapped) argv; and that a standard JSON file stays
 // standard JSON.
-func validate(src, out []byte, a Adapter, es []*entry, opts WrapOptions, unwrap bool, argsDeleted map[*entry]bool) error {
+func validate(src, out []byte, a Adapter, es []*entry, opts WrapOptions, unwrap bool, argsDeleted map[*entry]bool,
+	migs map[*entry]*migration) error {
 	before, err := decodeAny(a.Format, src)
 	if err != nil {
 		return fmt.Errorf("decode original: %w", err)
@@ -71,8 +72,13 @@ func validate(src, out []byte, a Adapter, es []*entry, opts WrapOptions, unwrap 
 		if unwrap {
 			want = argv[wrappedAt(argv)+1:]
 		} else {
-			want = append([]string{opts.ShimPath}, shimPrefix(e.Name, opts.ClientID)...)
+			want = append([]string{opts.ShimPath}, shimPrefix(e.Name, opts.ClientID, migs[e].shimEnv())...)
 			want = append(want, argv...)
+		}
+		if mg := migs[e]; mg != nil {
+			if err := mg.applyTo(before); err != nil {
+				return err
+			}
 		}
 		holder, err := lookup(before, l.holderPath)
 		if err != nil {

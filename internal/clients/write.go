@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -67,6 +68,10 @@ type WriteOptions struct {
 	ClientID string
 	// Attempts bounds the compare-and-swap retries; 0 means 5.
 	Attempts int
+	// ScrubBackup, when set, is applied to the original bytes before they
+	// are backed up (it is called after edit, so edit can tell it what to
+	// remove): a value moved to the keychain must not stay in a backup.
+	ScrubBackup func([]byte) []byte
 }
 
 // WriteResult says what Update did.
@@ -123,7 +128,11 @@ func Update(path string, opts WriteOptions, edit func(cur []byte) ([]byte, error
 			return res, fmt.Errorf("clients: update %s: %w", path, ErrTooLarge)
 		}
 		if res.Backup == "" {
-			if res.Backup, err = backup(opts, real, cur); err != nil {
+			orig := cur
+			if opts.ScrubBackup != nil {
+				orig = opts.ScrubBackup(bytes.Clone(cur))
+			}
+			if res.Backup, err = backup(opts, real, orig); err != nil {
 				return res, err
 			}
 		}
@@ -224,6 +233,50 @@ func backup(opts WriteOptions, real string, data []byte) (string, error) {
 		return "", fmt.Errorf("clients: write backup: %w", err)
 	}
 	return name, nil
+}
+
+// ScrubBackups rewrites the existing backups of the config file real (of
+// one client) through scrub, so a value just moved into the keychain does not
+// stay behind in an older copy. Each changed backup is replaced atomically
+// and keeps its time.
+func ScrubBackups(backupDir, clientID, real string, scrub func([]byte) []byte) error {
+	ph := sha256.Sum256([]byte(real))
+	dir := filepath.Join(backupDir, safeName(clientID), hex.EncodeToString(ph[:8]))
+	files, err := filepath.Glob(filepath.Join(dir, "*.bak"))
+	if err != nil {
+		return fmt.Errorf("clients: list backups: %w", err)
+	}
+	var errs []error
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("clients: read backup: %w", err))
+			continue
+		}
+		clean := scrub(bytes.Clone(data))
+		if bytes.Equal(clean, data) {
+			continue
+		}
+		ts, _, _ := strings.Cut(filepath.Base(f), "-")
+		sum := sha256.Sum256(clean)
+		name := filepath.Join(dir, ts+"-"+hex.EncodeToString(sum[:])[:16]+".bak")
+		tmp := filepath.Join(dir, ".scrub-"+randHex(6))
+		if err := os.WriteFile(tmp, clean, 0o600); err != nil {
+			errs = append(errs, fmt.Errorf("clients: scrub backup: %w", err))
+			continue
+		}
+		if err := os.Rename(tmp, name); err != nil {
+			os.Remove(tmp)
+			errs = append(errs, fmt.Errorf("clients: scrub backup: %w", err))
+			continue
+		}
+		if name != f {
+			if err := os.Remove(f); err != nil {
+				errs = append(errs, fmt.Errorf("clients: remove scrubbed backup: %w", err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func safeName(s string) string {

@@ -325,3 +325,38 @@ func validateValue(name, value string) error {
 	}
 	return nil
 }
+
+// Overlay returns a keychain that reads through to kc but keeps its writes
+// and deletions in memory: a dry run can plan against the real contents
+// without changing them.
+func Overlay(kc Keychain) Keychain {
+	return &overlay{base: kc, vals: map[string]*string{}}
+}
+
+type overlay struct {
+	base Keychain
+	vals map[string]*string // nil value: deleted here
+}
+
+func (o *overlay) Get(ctx context.Context, name string) (string, error) {
+	if v, ok := o.vals[name]; ok {
+		if v == nil {
+			return "", fmt.Errorf("%w: %s", ErrNotFound, name)
+		}
+		return *v, nil
+	}
+	return o.base.Get(ctx, name)
+}
+
+func (o *overlay) Set(_ context.Context, name, value string) error {
+	o.vals[name] = &value
+	return nil
+}
+
+func (o *overlay) Delete(ctx context.Context, name string) error {
+	if _, err := o.Get(ctx, name); err != nil {
+		return err
+	}
+	o.vals[name] = nil
+	return nil
+}

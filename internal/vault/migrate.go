@@ -33,7 +33,7 @@ var placeholderRE = regexp.MustCompile(`\$\{[^}]*\}|^\$[A-Za-z_][A-Za-z0-9_]*$|%
 // private keys). It never logs or returns the value.
 func SecretLooking(key, value string) bool {
 	v := strings.TrimSpace(value)
-	if v == "" || placeholderRE.MatchString(v) {
+	if v == "" || placeholderRE.MatchString(v) || IsReference(v) {
 		return false
 	}
 	return secretLookingKey(key) || ContainsSecretShape([]byte(value))

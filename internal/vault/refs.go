@@ -234,3 +234,11 @@ func validHeaderName(n string) bool {
 	}
 	return true
 }
+
+// IsReference reports whether v is exactly one secret reference
+// ("secret:NAME" with a valid NAME): text that names a keychain item and
+// holds no secret itself.
+func IsReference(v string) bool {
+	name, ok := strings.CutPrefix(v, RefPrefix)
+	return ok && ValidateName(name) == nil
+}
