@@ -11,7 +11,7 @@ import * as Window from '../../wailsjs/go/app/Window'
 import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
-import type { HistoryCall, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, ToolDiff, ToolPin } from './types'
+import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -34,11 +34,12 @@ export const backend: Backend = {
     trust: async (server, kind, names) => (await Tools.Trust(localapi.TrustRequest.createFrom({ server, kind, names }))).trusted ?? [],
   },
   history: {
-    // HistoryQuery has no JSON tags on the Go side: its field names are Go's.
-    query: async (q) =>
-      ((await History.List(
-        localapi.HistoryQuery.createFrom({ Server: q.server, Tool: q.tool, Decision: q.decision, Search: q.search, Limit: q.limit }),
-      )) ?? []) as unknown as HistoryCall[],
+    query: async (q) => ((await History.List(historyQuery(q))) ?? []) as unknown as HistoryCall[],
+    call: async (id) => (await History.Call(id)) as unknown as HistoryCall,
+    export: async (q, format) => {
+      const r = await History.Export(historyQuery(q), format)
+      return { path: r.path ?? '', count: r.count ?? 0 }
+    },
   },
   settings: {
     paused: async () => (await Settings.Pause()) as PauseMode,
@@ -52,4 +53,13 @@ export const backend: Backend = {
     remove: (name, force) => Secrets.Remove(name, force),
     reveal: (name) => Secrets.Reveal(name),
   },
+}
+
+// HistoryQuery has no JSON tags on the Go side: its field names are Go's.
+// Unset times stay out (an empty string is not a Go time).
+function historyQuery(q: HistoryQuery): localapi.HistoryQuery {
+  return localapi.HistoryQuery.createFrom({
+    Server: q.server, Tool: q.tool, Client: q.client, Decision: q.decision, Search: q.search,
+    Since: q.since, Until: q.until, Limit: q.limit, Before: q.before,
+  })
 }

@@ -3,6 +3,7 @@
 import type {
   BrokerEvent,
   Decision,
+  ExportResult,
   HistoryCall,
   HistoryQuery,
   NewRule,
@@ -27,6 +28,10 @@ export const events = {
   coreError: 'core:error',
   /** Payload: the id of a waiting call picked in the tray or a notification. */
   approvalFocus: 'approvals:focus',
+  /** Payload: a call the core just recorded, or an earlier one updated with its result. */
+  historyAdded: 'history:added',
+  /** Recorded calls may have been missed: re-read the history. */
+  historyResync: 'history:resync',
 } as const
 
 /** The wrapped servers the core sees (app.Servers binding). */
@@ -44,7 +49,15 @@ export interface ToolsApi {
 
 /** The call history (app.History binding). */
 export interface HistoryApi {
+  /** One page, newest first; q.before (a call id) continues after that call. */
   query(q: HistoryQuery): Promise<HistoryCall[]>
+  /** One call in full, with its result excerpt. */
+  call(id: string): Promise<HistoryCall>
+  /**
+   * Asks for a file (native save dialog) and writes every call matching q
+   * to it, like `countersign history export`; path is '' when cancelled.
+   */
+  export(q: HistoryQuery, format: 'jsonl' | 'csv'): Promise<ExportResult>
 }
 
 /** Pause and start at login (app.Settings binding). */
@@ -76,6 +89,8 @@ export interface Backend {
   on(name: 'approvals:added' | 'approvals:removed', cb: (ev: BrokerEvent) => void): () => void
   on(name: 'approvals:resync' | 'rules:changed', cb: () => void): () => void
   on(name: 'pause:changed' | 'core:error' | 'approvals:focus', cb: (value: string) => void): () => void
+  on(name: 'history:added', cb: (call: HistoryCall) => void): () => void
+  on(name: 'history:resync', cb: () => void): () => void
   /** Tells Go whether the window is visible and focused (app.Window.Report). */
   reportWindow(visible: boolean, focused: boolean): Promise<void>
   // A section whose service is null says so instead of showing anything.

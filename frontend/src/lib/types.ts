@@ -114,11 +114,19 @@ export interface ToolDiff {
 }
 
 export interface HistoryQuery {
+  client?: string
   server?: string
   tool?: string
   decision?: string
+  /** Full-text: every word must match. */
   search?: string
+  /** RFC 3339: calls requested at or after. */
+  since?: string
+  /** RFC 3339: calls requested before. */
+  until?: string
   limit?: number
+  /** Cursor: the id of the last call of the previous page. */
+  before?: string
 }
 
 /** A recorded call from the history (localapi.HistoryCall). */
@@ -139,6 +147,21 @@ export interface HistoryCall {
   wait_ms?: number
   server_ms?: number
   result_status?: string
+  session_id?: string
+  arguments_truncated?: boolean
+  /** Hex SHA-256 of the full arguments. */
+  arguments_digest?: string
+  result_size?: number
+  /** The tool definition hash when the call was made. */
+  tool_hash?: string
+  /** Only from History.Call (one call in full). */
+  result_excerpt?: unknown
+}
+
+/** Where an export went (app.ExportResult); path is '' when the person cancelled. */
+export interface ExportResult {
+  path: string
+  count: number
 }
 
 /** Pause state: empty when not paused, otherwise what paused calls get. */

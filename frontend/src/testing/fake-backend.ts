@@ -1,6 +1,7 @@
 // An in-memory Backend for tests: the consumer's own interface, faked.
-import type { Backend, SecretsApi } from '../lib/backend'
-import type { BrokerEvent, Decision, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
+import type { Backend, HistoryApi, SecretsApi } from '../lib/backend'
+import { matchesQuery, newerFirst } from '../lib/historyquery'
+import type { BrokerEvent, Decision, ExportResult, HistoryCall, HistoryQuery, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
 
 export function pendingCall(id: string, sec: number, over: Partial<PendingCall> = {}): PendingCall {
   const at = new Date(Date.UTC(2026, 10, 26, 12, 0, sec)).toISOString()
@@ -21,7 +22,7 @@ export class FakeBackend implements Backend {
   windowReports: [boolean, boolean][] = []
   servers = null
   tools = null
-  history = null
+  history: HistoryApi | null = null
   settings = null
   secrets: SecretsApi | null = null
 
@@ -56,7 +57,7 @@ export class FakeBackend implements Backend {
     this.listeners.set(name, set)
     return () => set.delete(cb)
   }
-  emit(name: string, payload?: BrokerEvent | string) {
+  emit(name: string, payload?: BrokerEvent | HistoryCall | string) {
     for (const cb of this.listeners.get(name) ?? []) cb(payload as never)
   }
   count() {
@@ -102,5 +103,49 @@ export class FakeSecrets implements SecretsApi {
     const v = this.values.get(name)
     if (v === undefined) throw new Error(`reveal ${name}: secret not found`)
     return v
+  }
+}
+
+/** A recorded call at 2026-11-26 12:00 plus sec seconds (UTC). */
+export function historyCall(id: string, sec: number, over: Partial<HistoryCall> = {}): HistoryCall {
+  const at = new Date(Date.UTC(2026, 10, 26, 12, 0, 0) + sec * 1000).toISOString()
+  return { id, requested_at: at, client: 'claude-code', server: 'fs', tool: 'read_file', arguments: { path: `/tmp/${id}` }, decision: 'approved', decided_by: 'user', ...over }
+}
+
+/** An in-memory HistoryApi: filters and pages like the store (newest first, Before cursor). */
+export class FakeHistory implements HistoryApi {
+  all: HistoryCall[] = []
+  queries: HistoryQuery[] = []
+  exports: [HistoryQuery, string][] = []
+  exportResult: ExportResult = { path: '/home/u/calls.csv', count: 0 }
+  /** When set, query() waits for release() (to test answers arriving late). */
+  hold = false
+  #held: (() => void)[] = []
+
+  constructor(calls: HistoryCall[] = []) {
+    this.all = calls
+  }
+  release() {
+    for (const r of this.#held.splice(0)) r()
+  }
+  async query(q: HistoryQuery): Promise<HistoryCall[]> {
+    this.queries.push(q)
+    if (this.hold) await new Promise<void>((r) => this.#held.push(r))
+    let rows = this.all.filter((c) => matchesQuery(c, q)).sort(newerFirst)
+    if (q.before) {
+      const i = rows.findIndex((c) => c.id === q.before)
+      if (i < 0) throw new Error(`history: unknown cursor "${q.before}"`)
+      rows = rows.slice(i + 1)
+    }
+    return rows.slice(0, q.limit || 100)
+  }
+  async call(id: string): Promise<HistoryCall> {
+    const c = this.all.find((x) => x.id === id)
+    if (!c) throw new Error(`no call "${id}" in the history`)
+    return { ...c, result_excerpt: c.result_excerpt ?? { content: [{ type: 'text', text: `result of ${id}` }] } }
+  }
+  async export(q: HistoryQuery, format: string): Promise<ExportResult> {
+    this.exports.push([q, format])
+    return this.exportResult
   }
 }

@@ -6,6 +6,10 @@ export function Call(arg1) {
   return window['go']['app']['History']['Call'](arg1);
 }
 
+export function Export(arg1, arg2) {
+  return window['go']['app']['History']['Export'](arg1, arg2);
+}
+
 export function List(arg1) {
   return window['go']['app']['History']['List'](arg1);
 }
