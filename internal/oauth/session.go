@@ -21,8 +21,10 @@ var ErrLoginRequired = errors.New("sign-in required")
 
 // Session hands out the access token of one server's sign-in to a shim,
 // refreshing it before it expires and after the server refuses it. It
-// reads the keychain lazily (a server that never asks for a token never
-// touches it) and again whenever the server refuses a token, so a login in
+// reads the keychain only once the server has asked for a token (a 401
+// with a Bearer challenge), so a server that never asks never touches the
+// keychain (which may be locked behind a prompt), at the cost of one 401
+// per shim; and again whenever the server refuses a token, so a login in
 // another terminal is picked up without restarting the client. It never
 // starts a login. Safe for concurrent use.
 type Session struct {
@@ -34,7 +36,6 @@ type Session struct {
 	now    func() time.Time
 
 	mu      sync.Mutex
-	loaded  bool
 	g       *Grant
 	loadErr error
 }
@@ -54,16 +55,13 @@ func NewSession(store *Store, server, serverURL string, hc *http.Client, warn fu
 	return &Session{store: store, server: server, url: u, hc: newHTTPClient(hc), warn: warn, now: time.Now}, nil
 }
 
-// Token returns the access token to send, refreshed first when it expires
-// within a minute; "" when there is none to send (not signed in, keychain
-// unavailable, expired without a working refresh). It fails only when ctx
-// ends.
+// Token returns the access token to send, refreshed first when it is
+// about to expire; "" when there is none to send (the server has not asked
+// for one yet, not signed in, keychain unavailable, expired without a
+// working refresh). It fails only when ctx ends.
 func (s *Session) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.loaded {
-		s.load(ctx)
-	}
 	if s.g == nil {
 		return "", ctx.Err()
 	}
@@ -136,7 +134,6 @@ func (s *Session) loginError(why string) error {
 
 // load reads the sign-in from the keychain; the caller holds s.mu.
 func (s *Session) load(ctx context.Context) {
-	s.loaded = true
 	g, err := s.store.Load(ctx, s.server)
 	if err != nil {
 		s.g, s.loadErr = nil, err

@@ -34,8 +34,14 @@ func TestSessionRefreshesBeforeExpiry(t *testing.T) {
 	f, store, g := signedIn(t, 3600)
 	s := newTestSession(t, store, f.mcpURL())
 	ctx := context.Background()
-	tok, err := s.Token(ctx)
+	if tok, _ := s.Token(ctx); tok != "" {
+		t.Fatalf("a token before the server asked for one")
+	}
+	tok, err := s.Renew(ctx, "", `Bearer resource_metadata="x"`)
 	if err != nil || tok != g.AccessToken {
+		t.Fatalf("stored token on the first 401: %q %v", tok, err)
+	}
+	if tok, err := s.Token(ctx); err != nil || tok != g.AccessToken {
 		t.Fatalf("fresh token: %q %v", tok, err)
 	}
 	s.now = func() time.Time { return time.Now().Add(58 * time.Minute) }
@@ -128,15 +134,15 @@ func TestSessionTokenOnlyForItsResource(t *testing.T) {
 	ctx := context.Background()
 	for _, u := range []string{"http://127.0.0.1:1/mcp", strings.Replace(f.mcpURL(), "127.0.0.1", "localhost", 1), f.rs.URL + "/other"} {
 		s := newTestSession(t, store, u)
-		if tok, err := s.Token(ctx); tok != "" || err != nil {
-			t.Errorf("%s got a token (%v)", u, err)
-		}
 		if _, err := s.Renew(ctx, "", `Bearer scope="x"`); !errors.Is(err, ErrLoginRequired) || !strings.Contains(err.Error(), "is for "+f.mcpURL()) {
 			t.Errorf("%s: renew err %v", u, err)
 		}
+		if tok, err := s.Token(ctx); tok != "" || err != nil {
+			t.Errorf("%s got a token (%v)", u, err)
+		}
 	}
 	s := newTestSession(t, store, f.mcpURL()+"/sub")
-	if tok, _ := s.Token(ctx); tok == "" {
+	if tok, _ := s.Renew(ctx, "", `Bearer scope="x"`); tok == "" {
 		t.Errorf("a URL under the resource's path got no token")
 	}
 }
