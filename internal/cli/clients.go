@@ -187,7 +187,7 @@ func printClients(e *env, found []clients.Client) error {
 				if s.Scope != "" {
 					name += " [" + s.Scope + "]"
 				}
-				if s.Transport == clients.TransportStdio && !s.Wrapped {
+				if !s.Wrapped && s.Wrappable {
 					unprotected++
 				}
 				fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", clip(name, 40), s.Transport, clip(serverStatus(s), 60),
@@ -197,7 +197,7 @@ func printClients(e *env, found []clients.Client) error {
 		}
 	}
 	if unprotected > 0 {
-		fmt.Fprintf(e.stdout, "\n%d stdio server(s) are not protected. Wrap them with: countersign wrap CLIENT SERVER... (or --all)\n", unprotected)
+		fmt.Fprintf(e.stdout, "\n%d server(s) could be protected and are not. Wrap them with: countersign wrap CLIENT SERVER... (or --all)\n", unprotected)
 	}
 	return nil
 }
@@ -214,13 +214,11 @@ func serverStatus(s clients.Server) string {
 	return "not wrapped: " + orDash(s.Reason)
 }
 
-// remoteStatus says why a remote server is not wrapped, without saying
-// "remote, not wrapped" twice when the reason already does.
 func launchText(s serverJSON) string {
 	if s.Wrapped && len(s.Inner) > 0 {
 		return strings.Join(s.Inner, " ")
 	}
-	if s.URL != "" && s.Command == "" {
+	if s.URL != "" && (s.Command == "" || s.Wrapped) {
 		return s.URL
 	}
 	return strings.TrimSpace(s.Command + " " + strings.Join(s.Args, " "))

@@ -89,7 +89,7 @@ func TestDiscoverLinuxHome(t *testing.T) {
 	}{
 		"filesystem":    {TransportStdio, true, ""},
 		"brave-search":  {TransportStdio, true, "env.BRAVE_API_KEY"},
-		"linear-remote": {TransportRemote, false, ""},
+		"linear-remote": {TransportRemote, true, ""}, // npx mcp-remote URL: becomes shim --url
 		"sqlite":        {TransportStdio, true, ""},
 	}
 	for _, s := range cd {

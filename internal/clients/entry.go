@@ -97,6 +97,14 @@ func parseEntries(src []byte, a Adapter) (*node, []*entry, error) {
 	for _, e := range out {
 		classify(e)
 		e.SecretFields = secretFields(e.node)
+		if e.Transport == TransportRemote && !e.Wrapped {
+			// a stand-in shim path: only whether and why matter here
+			if _, err := planRemote(src, a, e, WrapOptions{ShimPath: "/countersign", ClientID: "client"}); err != nil {
+				e.Reason = err.Error()
+			} else {
+				e.Wrappable, e.Reason = true, ""
+			}
+		}
 	}
 	return root, out, nil
 }
@@ -198,7 +206,7 @@ func classify(e *entry) {
 	typ := holder.getString("type")
 	if e.URL != "" || remoteTypes[typ] {
 		e.Transport = TransportRemote
-		e.Reason = "remote, not wrapped: wrapping remote servers with --url is not implemented yet"
+		e.Reason = "remote"
 		return
 	}
 	if typ == "builtin" || typ == "platform" || typ == "frontend" || typ == "inline_python" {
@@ -253,6 +261,8 @@ func classify(e *entry) {
 	if k := wrappedAt(argv); k > 0 {
 		e.Wrapped = true
 		e.Inner = argv[k+1:]
+	} else if u, ok := isRemoteWrapped(argv); ok {
+		e.Wrapped, e.Transport, e.URL = true, TransportRemote, u
 	}
 	e.launch = l
 	switch {
@@ -270,7 +280,7 @@ func classify(e *entry) {
 		if u := bridgeURL(argv); u != "" {
 			e.Transport = TransportRemote
 			e.URL = u
-			e.Reason = "remote via a stdio bridge (mcp-remote), not wrapped: wrapping remote servers with --url is not implemented yet"
+			e.Reason = "remote via mcp-remote"
 			return
 		}
 		e.Wrappable = true

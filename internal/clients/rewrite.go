@@ -111,6 +111,7 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 	var done []*entry
 	var recs []*Record
 	migs := map[*entry]*migration{}
+	remotes := map[*entry]*remoteWrap{}
 	for _, e := range selectEntries(entries, names, &changes) {
 		ch := Change{Server: e.Name, Locator: e.Locator, Scope: e.Scope, Transport: e.Transport}
 		switch {
@@ -118,6 +119,21 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 			ch.Action, ch.Reason = ActionUnchanged, "already wrapped"
 		case !e.Wrappable:
 			ch.Action, ch.Reason = ActionSkipped, e.Reason
+		case e.Transport == TransportRemote:
+			rw, err := planRemote(src, a, e, opts)
+			if err != nil {
+				ch.Action, ch.Reason = ActionSkipped, err.Error()
+				break
+			}
+			remotes[e] = rw
+			ch.Action = ActionWrapped
+			ch.Record = &Record{Server: e.Name, Locator: e.Locator}
+			for _, sp := range rw.splices {
+				ch.Record.Edits = append(ch.Record.Edits, Edit{Offset: sp.off, Original: string(src[sp.off:sp.end]), Wrapped: sp.text})
+			}
+			all = append(all, rw.splices...)
+			done = append(done, e)
+			recs = append(recs, ch.Record)
 		default:
 			var mg *migration
 			if opts.Migrate != nil {
@@ -160,7 +176,7 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 		return nil, nil, fmt.Errorf("clients: wrap: %w", err)
 	}
 	relativize(recs, done, all)
-	if err := validate(src, out, a, done, opts, false, nil, migs); err != nil {
+	if err := validate(src, out, a, done, opts, false, nil, migs, remotes); err != nil {
 		return nil, nil, fmt.Errorf("clients: wrap: result failed validation, nothing written: %w", err)
 	}
 	return out, changes, nil
@@ -192,6 +208,9 @@ func Unwrap(src []byte, a Adapter, names []string, opts UnwrapOptions) ([]byte, 
 				"); unwrapped it would start without them. Put the values back in its env by hand, then unwrap"
 		default:
 			sp, fromRec, argsDeleted, err := unwrapSplices(src, a.Format, e, opts.Records)
+			if err == nil && !fromRec && e.Transport == TransportRemote {
+				err = errors.New("restoring a remote entry needs its wrap journal record, which is missing or no longer matches the file; edit it by hand")
+			}
 			if err != nil {
 				ch.Action, ch.Reason = ActionSkipped, err.Error()
 				break
@@ -210,7 +229,7 @@ func Unwrap(src []byte, a Adapter, names []string, opts UnwrapOptions) ([]byte, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("clients: unwrap: %w", err)
 	}
-	if err := validate(src, out, a, done, WrapOptions{}, true, deleted, nil); err != nil {
+	if err := validate(src, out, a, done, WrapOptions{}, true, deleted, nil, nil); err != nil {
 		return nil, nil, fmt.Errorf("clients: unwrap: result failed validation, nothing written: %w", err)
 	}
 	return out, changes, nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,12 +97,20 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 	if len(after) != len(servers) {
 		t.Fatalf("server count %d -> %d", len(servers), len(after))
 	}
+	remote := false // a remote wrap can only be undone from its record
 	for i, s := range servers {
 		got := after[i]
 		if !s.Wrappable {
 			if !reflect.DeepEqual(s, got) {
 				t.Errorf("untouched server %q changed:\n got %+v\nwant %+v", s.Name, got, s)
 			}
+			continue
+		}
+		if s.Transport == TransportRemote {
+			if !got.Wrapped || got.Transport != TransportRemote || got.URL != s.URL || got.Command != testShim || !slices.Contains(got.Args, "--url") {
+				t.Errorf("remote server %q after wrap: %+v, want a shim --url %s", s.Name, got, s.URL)
+			}
+			remote = true
 			continue
 		}
 		want := append([]string{s.Command}, s.Args...)
@@ -136,7 +145,7 @@ func checkRoundTrip(t *testing.T, src []byte, a Adapter, client string) {
 	if err != nil {
 		t.Fatalf("unwrap without records: %v", err)
 	}
-	if !needsRecord(recs) && !bytes.Equal(bare, src) {
+	if !remote && !needsRecord(recs) && !bytes.Equal(bare, src) {
 		t.Fatalf("record-free unwrap not exact\n--- got\n%s\n--- want\n%s", bare, src)
 	}
 	// Unwrapping an unwrapped file changes nothing.

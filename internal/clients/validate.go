@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 
 	"github.com/pelletier/go-toml/v2"
@@ -49,7 +50,7 @@ func decodeAny(f Format, src []byte) (any, error) {
 // wrapped (or unwrapped) argv; and that a standard JSON file stays
 // standard JSON.
 func validate(src, out []byte, a Adapter, es []*entry, opts WrapOptions, unwrap bool, argsDeleted map[*entry]bool,
-	migs map[*entry]*migration) error {
+	migs map[*entry]*migration, remotes map[*entry]*remoteWrap) error {
 	before, err := decodeAny(a.Format, src)
 	if err != nil {
 		return fmt.Errorf("decode original: %w", err)
@@ -66,6 +67,24 @@ func validate(src, out []byte, a Adapter, es []*entry, opts WrapOptions, unwrap 
 		}
 	}
 	for _, e := range es {
+		if rw := remotes[e]; rw != nil {
+			if err := rw.expect(before, remoteArgv(opts, e.Name, rw)); err != nil {
+				return err
+			}
+			continue
+		}
+		if unwrap && e.Transport == TransportRemote {
+			// restored from the journal: the entry may be anything it was
+			// before; everything around it must be unchanged
+			was, err1 := lookup(before, e.path)
+			now, err2 := lookup(after, e.path)
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("entry %q: %v %v", e.Name, err1, err2)
+			}
+			clear(was)
+			maps.Copy(was, now)
+			continue
+		}
 		l := e.launch
 		argv, _ := launchArgv(l)
 		var want []string
