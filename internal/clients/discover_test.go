@@ -175,3 +175,34 @@ func TestPathsPerOS(t *testing.T) {
 		})
 	}
 }
+
+// TestKnownProjectsFromClaudeJSON: project folders Claude Code knows are
+// searched for project-scope files even when they are not the current
+// directory; folders that no longer exist are left out.
+func TestKnownProjectsFromClaudeJSON(t *testing.T) {
+	home := t.TempDir()
+	proj := filepath.Join(home, "src", "app")
+	gone := filepath.Join(home, "src", "deleted")
+	writeFile(t, filepath.Join(home, ".claude.json"),
+		`{"projects": {"`+proj+`": {"mcpServers": {}}, "`+gone+`": {}}, "mcpServers": {}}`, 0o600)
+	copyFixture(t, "claude-code/.mcp.json", filepath.Join(proj, ".mcp.json"))
+	env := Env{OS: "linux", Home: home}
+	if got := KnownProjects(env); len(got) != 1 || got[0] != proj {
+		t.Fatalf("KnownProjects = %q, want [%s]", got, proj)
+	}
+	env.ProjectDirs = KnownProjects(env)
+	found := false
+	for _, c := range Discover(env) {
+		for _, cfg := range c.Configs {
+			if cfg.Path == filepath.Join(proj, ".mcp.json") && cfg.Scope == ScopeProject && len(cfg.Servers) > 0 {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the .mcp.json of a project known to Claude Code was not discovered")
+	}
+	if got := KnownProjects(Env{OS: "linux", Home: t.TempDir()}); len(got) != 0 {
+		t.Errorf("no ~/.claude.json: KnownProjects = %q", got)
+	}
+}

@@ -1,8 +1,11 @@
 package clients
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -46,7 +49,50 @@ func EnvFromOS(projectDirs ...string) (Env, error) {
 			e.Vars[k] = v
 		}
 	}
+	for _, p := range KnownProjects(e) {
+		if !slices.Contains(e.ProjectDirs, p) {
+			e.ProjectDirs = append(e.ProjectDirs, p)
+		}
+	}
 	return e, nil
+}
+
+// maxKnownProjects bounds the project folders taken from Claude Code's
+// state file: each one is read (and watched) for project-scope configs.
+const maxKnownProjects = 200
+
+// KnownProjects returns the project folders Claude Code has opened (the
+// keys of "projects" in ~/.claude.json) that still exist, so their
+// .mcp.json and other project-scope files are found without being the
+// current directory. A missing or unreadable file yields none.
+func KnownProjects(e Env) []string {
+	paths := []string{e.join(e.Home, ".claude.json")}
+	if d := e.Vars["CLAUDE_CONFIG_DIR"]; d != "" {
+		paths = append(paths, e.join(d, ".claude.json"))
+	}
+	var out []string
+	for _, p := range paths {
+		data, _, err := ReadConfig(p)
+		if err != nil {
+			continue
+		}
+		var doc struct {
+			Projects map[string]json.RawMessage `json:"projects"`
+		}
+		if json.Unmarshal(data, &doc) != nil {
+			continue
+		}
+		dirs := slices.Sorted(maps.Keys(doc.Projects))
+		for _, d := range dirs {
+			if len(out) == maxKnownProjects {
+				return out
+			}
+			if st, err := os.Stat(d); err == nil && st.IsDir() && !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 func (e Env) sep() string {
