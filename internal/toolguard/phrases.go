@@ -145,6 +145,10 @@ func (s *scanner) phrases(text, where string) {
 	if len(text) < 8 {
 		return
 	}
+	if !s.listing && len(text) > longText {
+		s.phrasesWindows(text, where)
+		return
+	}
 	found := gates.present(text)
 	tags := strings.IndexByte(text, '<') >= 0 || strings.IndexByte(text, '[') >= 0
 	if found == 0 && !tags {

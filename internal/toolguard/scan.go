@@ -50,20 +50,6 @@ func ScanList(kind ItemKind, result []byte, opts ScanOptions) ([]Finding, error)
 	return s.findings, nil
 }
 
-// ScanToolResult scans a tools/call result (every string in it: text
-// content, structured content, embedded resources) for invisible
-// characters, terminal escapes and instruction-like text. Tool references
-// and length are not judged in results.
-func ScanToolResult(result []byte) ([]Finding, error) {
-	v, err := parseJSON(result)
-	if err != nil {
-		return nil, fmt.Errorf("scan tool result: %w", err)
-	}
-	s := newScanner(ScanOptions{}, nil, false)
-	s.walk(&v, "")
-	return s.findings, nil
-}
-
 // ScanText scans one string as if it were found at location. field is the
 // name of the member holding it ("description", "title", …), which decides
 // whether the length and tool-reference rules apply.
