@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -49,12 +50,26 @@ type Call struct {
 	ResultExcerpt []byte // bounded excerpt, redacted by the caller, <= 64 KiB
 	ResultSize    int64
 	ToolHash      string // tool definition hash at that moment, may be empty
+	// ResultFlags are the scanner's findings in the result (at most
+	// maxResultFlags are kept); nil leaves the stored ones alone.
+	ResultFlags []ResultFlag
 }
+
+// ResultFlag is one finding in a call's result: its kind, where in the
+// result, and the offending text made visible.
+type ResultFlag struct {
+	Kind     string `json:"kind"`
+	Location string `json:"location"`
+	Text     string `json:"text"`
+}
+
+// maxResultFlags bounds the flags stored per call.
+const maxResultFlags = 64
 
 var (
 	validDecisions    = set("approved", "denied", "timeout", "cancelled", "blocked")
 	validDecidedBy    = set("user", "rule", "timeout", "policy")
-	validResultStatus = set("ok", "error", "server_exited", "none")
+	validResultStatus = set("ok", "error", "server_exited", "none", "withheld")
 )
 
 func set(vs ...string) map[string]bool {
@@ -151,6 +166,19 @@ func callRow(c *Call) ([]any, error) {
 	if result != nil {
 		resultBlob = result
 	}
+	var flags any
+	if len(c.ResultFlags) > 0 {
+		fs := c.ResultFlags[:min(len(c.ResultFlags), maxResultFlags)]
+		bounded := make([]ResultFlag, len(fs))
+		for i, f := range fs {
+			bounded[i] = ResultFlag{Kind: cut(f.Kind, maxField), Location: cut(f.Location, maxField), Text: cut(f.Text, maxField)}
+		}
+		b, err := json.Marshal(bounded)
+		if err != nil {
+			return nil, fmt.Errorf("store: record call %q: result flags: %w", c.ID, err)
+		}
+		flags = string(b)
+	}
 	return []any{
 		c.ID,
 		text(c.SessionID, maxField),
@@ -173,6 +201,7 @@ func callRow(c *Call) ([]any, error) {
 		resultBlob,
 		positive(resultSize),
 		text(c.ToolHash, maxField),
+		flags,
 	}, nil
 }
 
@@ -263,7 +292,7 @@ func (s *Store) Call(ctx context.Context, id string) (Call, bool, error) {
 
 const callColumns = `id, session_id, client, server, tool, args, args_size, args_digest,
 	requested_at, decided_at, decision, decided_by, rule_id, note, reason,
-	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash`
+	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash, result_flags`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -271,13 +300,13 @@ func scanCall(r scanner) (Call, error) {
 	var (
 		c                                                        Call
 		session, client, server, tool, decision, decidedBy, rule sql.NullString
-		note, reason, status, toolHash, args                     sql.NullString
+		note, reason, status, toolHash, args, flags              sql.NullString
 		argsSize, waitMS, serverMS, resultSize, reqAt, decAt     sql.NullInt64
 		digest, result                                           []byte
 	)
 	err := r.Scan(&c.ID, &session, &client, &server, &tool, &args, &argsSize, &digest,
 		&reqAt, &decAt, &decision, &decidedBy, &rule, &note, &reason,
-		&waitMS, &serverMS, &status, &result, &resultSize, &toolHash)
+		&waitMS, &serverMS, &status, &result, &resultSize, &toolHash, &flags)
 	if err != nil {
 		return Call{}, err
 	}
@@ -307,5 +336,10 @@ func scanCall(r scanner) (Call, error) {
 	}
 	c.ResultSize = resultSize.Int64
 	c.ToolHash = toolHash.String
+	if flags.Valid && flags.String != "" {
+		if err := json.Unmarshal([]byte(flags.String), &c.ResultFlags); err != nil {
+			return Call{}, fmt.Errorf("result flags: %w", err)
+		}
+	}
 	return c, nil
 }

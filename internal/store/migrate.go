@@ -156,6 +156,14 @@ CREATE TABLE pins (
 	PRIMARY KEY (server, kind, name)
 ) STRICT;
 `},
+	{name: "call result flags", sql: `
+-- What the shim's scanner found in a call's result (hidden instructions:
+-- invisible Unicode, terminal escapes, instruction-like phrases), as a JSON
+-- array of {kind, location, text}; NULL when the result was clean or not
+-- scanned. result_status gains "withheld": the result was kept from the
+-- client because of these findings.
+ALTER TABLE calls ADD COLUMN result_flags TEXT;
+`},
 }
 
 const createMigrationsTable = `

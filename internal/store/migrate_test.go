@@ -21,6 +21,9 @@ var seeds = map[int]string{
 	2: `INSERT INTO calls(id, requested_at, server, tool, note, args, decision)
 	    VALUES ('old-call', 1764151200000000000, 'fs', 'legacy_tool', 'wombat', '{"q":"quokka"}', 'approved');`,
 	4: `INSERT INTO events(at, kind, server, exit_code) VALUES (1764151300000000000, 'session_ended', 'fs', 3);`,
+	7: `INSERT INTO calls(id, requested_at, server, tool, decision, result_status, result_flags)
+	    VALUES ('flagged-call', 1764151400000000000, 'fs', 'read', 'approved', 'withheld',
+	            '[{"kind":"instruction","location":"content[0].text","text":"ignore previous instructions"}]');`,
 }
 
 // buildAt creates a database at schema version v with its seeds.
@@ -111,6 +114,25 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				}
 			}
 
+			if v >= 2 {
+				// A call recorded before result flags existed has none.
+				c, _, err := s.Call(ctx, "old-call")
+				if err != nil || c.ResultFlags != nil {
+					t.Errorf("old call flags after migration: %+v, %v", c.ResultFlags, err)
+				}
+			}
+			if v >= 7 {
+				c, ok, err := s.Call(ctx, "flagged-call")
+				if err != nil || !ok || c.ResultStatus != "withheld" || len(c.ResultFlags) != 1 || c.ResultFlags[0].Kind != "instruction" {
+					t.Errorf("flagged call after migration: %+v %v %v", c, ok, err)
+				}
+			}
+			// Every migrated database takes result flags.
+			mustRecord(t, s, Call{ID: "flags-" + fmt.Sprint(v), Tool: "t", ResultStatus: "withheld",
+				ResultFlags: []ResultFlag{{Kind: "invisible_unicode", Location: "content[0].text", Text: `\u{E0049}`}}})
+			if c, _, err := s.Call(ctx, "flags-"+fmt.Sprint(v)); err != nil || len(c.ResultFlags) != 1 || c.ResultFlags[0].Text != `\u{E0049}` {
+				t.Errorf("result flags recorded after migration: %+v, %v", c.ResultFlags, err)
+			}
 			if v >= 4 {
 				evs, err := s.Events(ctx, EventQuery{Kind: EventSessionEnded})
 				if err != nil || len(evs) != 1 || evs[0].Server != "fs" || evs[0].ExitCode == nil || *evs[0].ExitCode != 3 {

@@ -40,4 +40,13 @@ func (s *Store) redactCall(c *Call) {
 	if c.Reason != "" {
 		c.Reason = string(s.redact([]byte(c.Reason)))
 	}
+	if len(c.ResultFlags) > 0 {
+		// A copy: the caller's flags stay as they were.
+		flags := make([]ResultFlag, len(c.ResultFlags))
+		for i, f := range c.ResultFlags {
+			f.Text = string(s.redact([]byte(f.Text)))
+			flags[i] = f
+		}
+		c.ResultFlags = flags
+	}
 }

@@ -19,11 +19,11 @@ const createStageSQL = `CREATE TEMP TABLE IF NOT EXISTS call_stage (
 	n INTEGER PRIMARY KEY,
 	id, session_id, client, server, tool, args, args_size, args_digest,
 	requested_at, decided_at, decision, decided_by, rule_id, note, reason,
-	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash
+	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash, result_flags
 )`
 
 const stageSQL = `INSERT INTO temp.call_stage (` + callColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // mergeSQL folds the staged rows, in the order they were staged, into
 // calls: each column takes the new value unless that is NULL (empty in the
@@ -35,7 +35,7 @@ const mergeSQL = `
 INSERT INTO calls (` + callColumns + `)
 SELECT id, session_id, client, server, tool, args, args_size, args_digest,
 	COALESCE(requested_at, 0), decided_at, decision, decided_by, rule_id, note, reason,
-	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash
+	wait_ms, server_ms, result_status, result_excerpt, result_size, tool_hash, result_flags
 FROM temp.call_stage WHERE true ORDER BY n
 ON CONFLICT(id) DO UPDATE SET
 	session_id     = COALESCE(excluded.session_id, session_id),
@@ -57,7 +57,8 @@ ON CONFLICT(id) DO UPDATE SET
 	result_status  = COALESCE(excluded.result_status, result_status),
 	result_excerpt = COALESCE(excluded.result_excerpt, result_excerpt),
 	result_size    = COALESCE(excluded.result_size, result_size),
-	tool_hash      = COALESCE(excluded.tool_hash, tool_hash)`
+	tool_hash      = COALESCE(excluded.tool_hash, tool_hash),
+	result_flags   = COALESCE(excluded.result_flags, result_flags)`
 
 const fillTimeSQL = `UPDATE calls SET requested_at = ? WHERE requested_at = 0`
 
