@@ -75,7 +75,7 @@ func New(c Core, log *slog.Logger) *App {
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
 			&Servers{core: c}, &Tools{core: c}, h, &Secrets{core: c, kc: vault.NewOSKeychain()},
-			&Window{popup: p},
+			&Window{popup: p}, newClients(c),
 		},
 	}
 }
@@ -92,7 +92,12 @@ func (a *App) SetNotifier(n Notifier) {
 func (a *App) Bindings() []any { return a.binds }
 
 // FocusCall shows the window on the waiting call id ("" for the main view).
-func (a *App) FocusCall(id string) { a.popup.focusCall(id) }
+// A key from an unprotected-server notification opens the Clients page.
+func (a *App) FocusCall(id string) {
+	if !a.focusClients(id) {
+		a.popup.focusCall(id)
+	}
+}
 
 // CoreFailed tells the person that the core stopped serving (the tray turns
 // to its error state and the window gets EventCoreError).
@@ -135,6 +140,13 @@ func (a *App) start(ctx context.Context, w window, emit func(name string, data .
 		defer wg.Done()
 		forwardCalls(fctx, a.core, emit, a.log)
 	}()
+	if cc, ok := a.core.(clientsCore); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.forwardClients(fctx, cc, emit)
+		}()
+	}
 	a.mu.Lock()
 	a.stop = func() { cancel(); wg.Wait() }
 	a.mu.Unlock()

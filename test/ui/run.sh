@@ -43,6 +43,15 @@ home=$(mktemp -d /tmp/csui.XXXXXX)
 devlog="$home/wails-dev.log"
 wails_pid=
 
+# The wails dev process gets a HOME of its own holding one AI client config
+# (Claude Desktop's Linux path) for clients.test.mjs, so no config of this
+# machine is listed or touched. Go and npm keep their real caches and settings.
+client_home="$home/clienthome"
+mkdir -p "$client_home/.config/Claude"
+cp internal/clients/testdata/fixtures/claude-desktop/claude_desktop_config.json "$client_home/.config/Claude/"
+go_env=(GOCACHE="$($go env GOCACHE)" GOMODCACHE="$($go env GOMODCACHE)" GOPATH="$($go env GOPATH)" GOENV="$($go env GOENV)"
+	npm_config_cache="$(npm config get cache)")
+
 cleanup() {
 	local rc=$?
 	if [ -n "$wails_pid" ] && kill -0 "$wails_pid" 2>/dev/null; then
@@ -71,7 +80,8 @@ trap cleanup EXIT INT TERM
 # outlives the test.
 log "start wails dev on :$port (COUNTERSIGN_HOME=$home)"
 started=$(date +%s)
-COUNTERSIGN_HOME="$home" setsid dbus-run-session -- xvfb-run -a "$wails" dev -tags webkit2_41 -m -nosyncgomod -skipbindings \
+env "${go_env[@]}" HOME="$client_home" XDG_CONFIG_HOME="$client_home/.config" \
+	COUNTERSIGN_HOME="$home" setsid dbus-run-session -- xvfb-run -a "$wails" dev -tags webkit2_41 -m -nosyncgomod -skipbindings \
 	-nogorebuild -noreload -nocolour -devserver "localhost:$port" >"$devlog" 2>&1 &
 wails_pid=$!
 
@@ -86,6 +96,6 @@ until curl -fs "http://localhost:$port/" >/dev/null 2>&1 && COUNTERSIGN_HOME="$h
 done
 log "wails dev up after $(( $(date +%s) - started ))s"
 
-UI_URL="http://localhost:$port" UI_HOME="$home" UI_BIN="$repo/build/bin/countersign" UI_ARTIFACTS="$artifacts" \
+UI_CLIENT_HOME="$client_home" UI_URL="http://localhost:$port" UI_HOME="$home" UI_BIN="$repo/build/bin/countersign" UI_ARTIFACTS="$artifacts" \
 	node --test --test-concurrency=1 --test-timeout=300000 test/ui/*.test.mjs
 log "passed in $(( $(date +%s) - started ))s after wails dev started"

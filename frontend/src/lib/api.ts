@@ -1,6 +1,7 @@
 // The only module that imports the generated Wails bindings (wailsjs/).
 // Everything else talks to Go through the Backend interface in backend.ts.
 import * as Approvals from '../../wailsjs/go/app/Approvals'
+import * as Clients from '../../wailsjs/go/app/Clients'
 import * as History from '../../wailsjs/go/app/History'
 import * as Rules from '../../wailsjs/go/app/Rules'
 import * as Secrets from '../../wailsjs/go/app/Secrets'
@@ -11,6 +12,7 @@ import * as Window from '../../wailsjs/go/app/Window'
 import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
+import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult } from './types'
 import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
@@ -53,6 +55,26 @@ export const backend: Backend = {
     remove: (name, force) => Secrets.Remove(name, force),
     reveal: (name) => Secrets.Reveal(name),
   },
+  clients: {
+    list: async () => ((await Clients.List()) ?? []) as unknown as ClientInfo[],
+    preview: async (client, servers, unwrap) => applyResult(await Clients.Preview(client, servers, unwrap)),
+    wrap: async (client, servers) => applyResult(await Clients.Wrap(client, servers)),
+    unwrap: async (client, servers) => applyResult(await Clients.Unwrap(client, servers)),
+    previewMigrate: async (client, server) => applyResult(await Clients.PreviewMigrate(client, server)),
+    migrateSecrets: async (client, server) => applyResult(await Clients.MigrateSecrets(client, server)),
+    backups: async (client) => ((await Clients.Backups(client)) ?? []) as unknown as ClientBackup[],
+    restore: async (file) => (await Clients.Restore(file)) as unknown as ClientRestoreResult,
+  },
+}
+
+/** Go nil slices arrive as null: a result always has its lists. */
+function applyResult(r: unknown): ClientApplyResult {
+  const res = r as ClientApplyResult
+  return {
+    dry_run: res.dry_run,
+    not_found: res.not_found ?? [],
+    files: (res.files ?? []).map((f) => ({ ...f, servers: f.servers ?? [] })),
+  }
 }
 
 // HistoryQuery has no JSON tags on the Go side: its field names are Go's.

@@ -2,6 +2,11 @@
 // the generated Wails bindings, tests implement it in memory.
 import type {
   BrokerEvent,
+  ClientApplyResult,
+  ClientBackup,
+  ClientInfo,
+  ClientRestoreResult,
+  ClientsEvent,
   Decision,
   ExportResult,
   HistoryCall,
@@ -32,6 +37,10 @@ export const events = {
   historyAdded: 'history:added',
   /** Recorded calls may have been missed: re-read the history. */
   historyResync: 'history:resync',
+  /** A client config changed outside Countersign (payload: the watch event); re-read the clients. */
+  clientsChanged: 'clients:changed',
+  /** The person clicked a new-unprotected-server notification (payload: {client_id, locator}). */
+  clientsFocus: 'clients:focus',
 } as const
 
 /** The wrapped servers the core sees (app.Servers binding). */
@@ -79,6 +88,23 @@ export interface SecretsApi {
   reveal(name: string): Promise<string>
 }
 
+/** AI clients, their configs and servers; wrap and unwrap (app.Clients binding). */
+export interface ClientsApi {
+  list(): Promise<ClientInfo[]>
+  /** What wrap (or unwrap) would change, as redacted diffs; writes nothing. servers: locators or names, [] = all. */
+  preview(client: string, servers: string[], unwrap: boolean): Promise<ClientApplyResult>
+  wrap(client: string, servers: string[]): Promise<ClientApplyResult>
+  unwrap(client: string, servers: string[]): Promise<ClientApplyResult>
+  /** What migrateSecrets would change, as redacted diffs; writes and stores nothing. */
+  previewMigrate(client: string, server: string): Promise<ClientApplyResult>
+  /** Wraps one server and moves its plaintext env secrets into the keychain (secret:NAME left in place). */
+  migrateSecrets(client: string, server: string): Promise<ClientApplyResult>
+  /** Backups of client's config files ('' = every client), newest first. */
+  backups(client: string): Promise<ClientBackup[]>
+  /** Puts a listed backup back over its file (the current bytes are backed up first). */
+  restore(backupFile: string): Promise<ClientRestoreResult>
+}
+
 export interface Backend {
   pending(): Promise<PendingCall[]>
   decide(id: string, d: Decision): Promise<void>
@@ -88,6 +114,8 @@ export interface Backend {
   /** Listens to a Go event; returns the function that stops listening. */
   on(name: 'approvals:added' | 'approvals:removed', cb: (ev: BrokerEvent) => void): () => void
   on(name: 'approvals:resync' | 'rules:changed', cb: () => void): () => void
+  on(name: 'clients:changed', cb: (ev: ClientsEvent) => void): () => void
+  on(name: 'clients:focus', cb: (target: { client_id: string; locator: string }) => void): () => void
   on(name: 'pause:changed' | 'core:error' | 'approvals:focus', cb: (value: string) => void): () => void
   on(name: 'history:added', cb: (call: HistoryCall) => void): () => void
   on(name: 'history:resync', cb: () => void): () => void
@@ -99,6 +127,7 @@ export interface Backend {
   history: HistoryApi | null
   settings: SettingsApi | null
   secrets: SecretsApi | null
+  clients: ClientsApi | null
 }
 
 /** The text of a rejected binding call (Go returns the error's message). */

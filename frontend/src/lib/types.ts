@@ -194,3 +194,115 @@ export interface SecretInfo {
   referenced_by: SecretReference[]
   used_by: SecretUse[]
 }
+
+/** One MCP server entry of a client config (app.ClientServer); secret values masked. */
+export interface ClientServer {
+  name: string
+  /** RFC 6901 pointer to the entry; names the server precisely in wrap/unwrap. */
+  locator: string
+  /** The project of a per-project entry (Claude Code). */
+  scope?: string
+  transport: 'stdio' | 'remote' | 'unknown'
+  command?: string
+  args: string[]
+  url?: string
+  wrapped: boolean
+  /** The original command line of a wrapped server. */
+  inner?: string[]
+  /** Wrap would rewrite this entry now; reason says why not when false. */
+  wrappable: boolean
+  reason?: string
+  /** Fields holding a plaintext secret ("env.API_KEY"), never their values. */
+  secret_fields: string[]
+}
+
+/** One config file of a client (app.ClientConfig). */
+export interface ClientConfig {
+  path: string
+  real_path?: string
+  scope: string
+  project?: string
+  format: string
+  read_only: boolean
+  /** Set when the file cannot be read or parsed: nothing in it is changed. */
+  error?: string
+  servers: ClientServer[]
+}
+
+/** An AI client found on this machine (app.ClientInfo). */
+export interface ClientInfo {
+  id: string
+  name: string
+  launches_stdio: boolean
+  configs: ClientConfig[]
+}
+
+/** What happened (or would happen) to one entry (clients.ServerChange). */
+export interface ClientServerChange {
+  server: string
+  locator?: string
+  scope?: string
+  action: 'wrapped' | 'unwrapped' | 'unchanged' | 'skipped'
+  transport?: string
+  reason?: string
+  status: string
+  from_record?: boolean
+  migrated?: { key: string; secret: string }[]
+}
+
+/** What happened (or would happen) to one config file (clients.FileChange). */
+export interface ClientFileChange {
+  client: string
+  path: string
+  real_path?: string
+  symlink: boolean
+  changed: boolean
+  backup?: string
+  /** Unified diff, secrets redacted (previews only). */
+  diff?: string
+  error?: string
+  servers: ClientServerChange[]
+}
+
+/** The outcome of a wrap, unwrap or preview (clients.ApplyResult). */
+export interface ClientApplyResult {
+  dry_run: boolean
+  files: ClientFileChange[]
+  not_found: { client: string; server: string }[]
+}
+
+/** A copy of a config file kept before Countersign changed it (clients.Backup). */
+export interface ClientBackup {
+  client_id: string
+  path: string
+  file: string
+  time: string
+  sha256: string
+  size: number
+}
+
+/** A server added, removed or changed outside Countersign (app.ClientsDelta). */
+export interface ClientsDelta {
+  kind: 'added' | 'removed' | 'changed'
+  name: string
+  locator: string
+  scope?: string
+  /** Not wrapped now, and just added or just lost its wrapping. */
+  unprotected: boolean
+}
+
+/** A client config changed outside Countersign (app.ClientsEvent, the clients:changed payload). */
+export interface ClientsEvent {
+  client_id: string
+  client_name: string
+  path: string
+  file: string
+  servers: ClientsDelta[]
+}
+
+/** What a restore did (app.RestoreResult). */
+export interface ClientRestoreResult {
+  path: string
+  changed: boolean
+  backup?: string
+}

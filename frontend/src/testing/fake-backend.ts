@@ -1,5 +1,6 @@
 // An in-memory Backend for tests: the consumer's own interface, faked.
-import type { Backend, HistoryApi, SecretsApi } from '../lib/backend'
+import type { Backend, ClientsApi, HistoryApi, SecretsApi } from '../lib/backend'
+import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult, ClientServer } from '../lib/types'
 import { matchesQuery, newerFirst } from '../lib/historyquery'
 import type { BrokerEvent, Decision, ExportResult, HistoryCall, HistoryQuery, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
 
@@ -25,6 +26,7 @@ export class FakeBackend implements Backend {
   history: HistoryApi | null = null
   settings = null
   secrets: SecretsApi | null = null
+  clients: ClientsApi | null = null
 
   async reportWindow(visible: boolean, focused: boolean): Promise<void> {
     this.windowReports.push([visible, focused])
@@ -57,7 +59,7 @@ export class FakeBackend implements Backend {
     this.listeners.set(name, set)
     return () => set.delete(cb)
   }
-  emit(name: string, payload?: BrokerEvent | HistoryCall | string) {
+  emit(name: string, payload?: BrokerEvent | HistoryCall | string | object) {
     for (const cb of this.listeners.get(name) ?? []) cb(payload as never)
   }
   count() {
@@ -103,6 +105,108 @@ export class FakeSecrets implements SecretsApi {
     const v = this.values.get(name)
     if (v === undefined) throw new Error(`reveal ${name}: secret not found`)
     return v
+  }
+}
+
+export function clientServer(name: string, over: Partial<ClientServer> = {}): ClientServer {
+  return {
+    name,
+    locator: `/mcpServers/${name}`,
+    transport: 'stdio',
+    command: 'npx',
+    args: ['-y', `@example/${name}`],
+    wrapped: false,
+    wrappable: true,
+    secret_fields: [],
+    ...over,
+  }
+}
+
+/**
+ * An in-memory ClientsApi over one Claude Desktop-like file: wrap and unwrap
+ * flip the servers' state, every call is recorded, a backup is listed after
+ * the first change; migrateSecrets also clears the server's secret fields.
+ */
+export class FakeClients implements ClientsApi {
+  list_: ClientInfo[] = []
+  backups_: ClientBackup[] = []
+  calls: string[] = []
+  wrapError: Error | null = null
+
+  constructor(list: ClientInfo[] = []) {
+    this.list_ = list
+  }
+
+  async previewMigrate(client: string, server: string): Promise<ClientApplyResult> {
+    this.calls.push(`preview-migrate ${client} ${server}`)
+    return this.#flip(client, [server], true, true)
+  }
+  async migrateSecrets(client: string, server: string): Promise<ClientApplyResult> {
+    this.calls.push(`migrate ${client} ${server}`)
+    const r = this.#flip(client, [server], true, false)
+    for (const c of this.list_) for (const f of c.configs) for (const s of f.servers) if (s.locator === server || s.name === server) s.secret_fields = []
+    return r
+  }
+
+  async list(): Promise<ClientInfo[]> {
+    this.calls.push('list')
+    return structuredClone(this.list_)
+  }
+  async preview(client: string, servers: string[], unwrap: boolean): Promise<ClientApplyResult> {
+    this.calls.push(`preview ${client} ${servers.join(',')} ${unwrap ? 'unwrap' : 'wrap'}`)
+    return this.#flip(client, servers, !unwrap, true)
+  }
+  async wrap(client: string, servers: string[]): Promise<ClientApplyResult> {
+    this.calls.push(`wrap ${client} ${servers.join(',')}`)
+    if (this.wrapError) throw this.wrapError
+    return this.#flip(client, servers, true, false)
+  }
+  async unwrap(client: string, servers: string[]): Promise<ClientApplyResult> {
+    this.calls.push(`unwrap ${client} ${servers.join(',')}`)
+    return this.#flip(client, servers, false, false)
+  }
+  async backups(client: string): Promise<ClientBackup[]> {
+    return this.backups_.filter((b) => !client || b.client_id === client)
+  }
+  async restore(file: string): Promise<ClientRestoreResult> {
+    this.calls.push(`restore ${file}`)
+    const b = this.backups_.find((x) => x.file === file)
+    if (!b) throw new Error(`no backup ${file}: restore only a backup from the list`)
+    return { path: b.path, changed: true }
+  }
+
+  #flip(client: string, servers: string[], wrap: boolean, dry: boolean): ClientApplyResult {
+    const res: ClientApplyResult = { dry_run: dry, files: [], not_found: [] }
+    const c = this.list_.find((x) => x.id === client)
+    if (!c) throw new Error(`no config file found for ${client}`)
+    for (const cfg of c.configs) {
+      const picked = cfg.servers.filter((s) => servers.length === 0 || servers.includes(s.locator) || servers.includes(s.name))
+      if (!picked.length) continue
+      const file = { client, path: cfg.path, symlink: false, changed: false, diff: '', servers: [] as ClientApplyResult['files'][0]['servers'] }
+      for (const s of picked) {
+        if (!s.wrappable && !s.wrapped) {
+          file.servers.push({ server: s.name, locator: s.locator, action: 'skipped', status: `not wrapped: ${s.reason ?? ''}` })
+          continue
+        }
+        if (s.wrapped === wrap) {
+          file.servers.push({ server: s.name, locator: s.locator, action: 'unchanged', status: wrap ? 'already wrapped' : 'not wrapped' })
+          continue
+        }
+        file.changed = true
+        file.diff += `-      "command": "${wrap ? s.command : '/bin/countersign'}",\n+      "command": "${wrap ? '/bin/countersign' : s.command}",\n`
+        const action = wrap ? 'wrapped' : 'unwrapped'
+        file.servers.push({ server: s.name, locator: s.locator, action, status: (dry ? 'would be ' : '') + action })
+        if (!dry) {
+          s.wrapped = wrap
+          s.wrappable = !wrap
+          if (!this.backups_.some((b) => b.path === cfg.path))
+            this.backups_.push({ client_id: client, path: cfg.path, file: `/state/backups/${client}/1.bak`, time: '2026-11-26T12:00:00Z', sha256: 'ab', size: 10 })
+        }
+      }
+      if (!dry) file.diff = ''
+      res.files.push(file)
+    }
+    return res
   }
 }
 

@@ -1,5 +1,120 @@
 export namespace app {
 	
+	export class ClientServer {
+	    name: string;
+	    locator: string;
+	    scope?: string;
+	    transport: string;
+	    command?: string;
+	    args: string[];
+	    url?: string;
+	    wrapped: boolean;
+	    inner?: string[];
+	    wrappable: boolean;
+	    reason?: string;
+	    secret_fields: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientServer(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.locator = source["locator"];
+	        this.scope = source["scope"];
+	        this.transport = source["transport"];
+	        this.command = source["command"];
+	        this.args = source["args"];
+	        this.url = source["url"];
+	        this.wrapped = source["wrapped"];
+	        this.inner = source["inner"];
+	        this.wrappable = source["wrappable"];
+	        this.reason = source["reason"];
+	        this.secret_fields = source["secret_fields"];
+	    }
+	}
+	export class ClientConfig {
+	    path: string;
+	    real_path?: string;
+	    scope: string;
+	    project?: string;
+	    format: string;
+	    read_only: boolean;
+	    error?: string;
+	    servers: ClientServer[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientConfig(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.real_path = source["real_path"];
+	        this.scope = source["scope"];
+	        this.project = source["project"];
+	        this.format = source["format"];
+	        this.read_only = source["read_only"];
+	        this.error = source["error"];
+	        this.servers = this.convertValues(source["servers"], ClientServer);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ClientInfo {
+	    id: string;
+	    name: string;
+	    launches_stdio: boolean;
+	    configs: ClientConfig[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.launches_stdio = source["launches_stdio"];
+	        this.configs = this.convertValues(source["configs"], ClientConfig);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class ExportResult {
 	    path: string;
 	    count: number;
@@ -14,25 +129,20 @@ export namespace app {
 	        this.count = source["count"];
 	    }
 	}
-
-}
-
-export namespace broker {
-	
-	export class Decision {
-	    action: string;
-	    scope: string;
-	    note?: string;
+	export class RestoreResult {
+	    path: string;
+	    changed: boolean;
+	    backup?: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new Decision(source);
+	        return new RestoreResult(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.action = source["action"];
-	        this.scope = source["scope"];
-	        this.note = source["note"];
+	        this.path = source["path"];
+	        this.changed = source["changed"];
+	        this.backup = source["backup"];
 	    }
 	}
 	export class Pending {
@@ -87,6 +197,209 @@ export namespace broker {
 		    return a;
 		}
 	}
+
+}
+
+export namespace clients {
+	
+	export class NotFound {
+	    client: string;
+	    server: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new NotFound(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.client = source["client"];
+	        this.server = source["server"];
+	    }
+	}
+	export class MigratedKey {
+	    key: string;
+	    secret: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MigratedKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.secret = source["secret"];
+	    }
+	}
+	export class ServerChange {
+	    server: string;
+	    locator?: string;
+	    scope?: string;
+	    action: string;
+	    transport?: string;
+	    reason?: string;
+	    status: string;
+	    from_record?: boolean;
+	    migrated?: MigratedKey[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.locator = source["locator"];
+	        this.scope = source["scope"];
+	        this.action = source["action"];
+	        this.transport = source["transport"];
+	        this.reason = source["reason"];
+	        this.status = source["status"];
+	        this.from_record = source["from_record"];
+	        this.migrated = this.convertValues(source["migrated"], MigratedKey);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FileChange {
+	    client: string;
+	    path: string;
+	    real_path?: string;
+	    symlink: boolean;
+	    changed: boolean;
+	    backup?: string;
+	    diff?: string;
+	    error?: string;
+	    servers: ServerChange[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FileChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.client = source["client"];
+	        this.path = source["path"];
+	        this.real_path = source["real_path"];
+	        this.symlink = source["symlink"];
+	        this.changed = source["changed"];
+	        this.backup = source["backup"];
+	        this.diff = source["diff"];
+	        this.error = source["error"];
+	        this.servers = this.convertValues(source["servers"], ServerChange);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ApplyResult {
+	    dry_run: boolean;
+	    files: FileChange[];
+	    not_found: NotFound[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ApplyResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dry_run = source["dry_run"];
+	        this.files = this.convertValues(source["files"], FileChange);
+	        this.not_found = this.convertValues(source["not_found"], NotFound);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Backup {
+	    client_id: string;
+	    path: string;
+	    file: string;
+	    // Go type: time
+	    time: any;
+	    sha256: string;
+	    size: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Backup(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.client_id = source["client_id"];
+	        this.path = source["path"];
+	        this.file = source["file"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.sha256 = source["sha256"];
+	        this.size = source["size"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
 
 }
 

@@ -1,0 +1,445 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/countersign/countersign/internal/clients"
+	"github.com/countersign/countersign/internal/home"
+	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/notify"
+	"github.com/countersign/countersign/internal/vault"
+	"github.com/countersign/countersign/internal/watch"
+)
+
+// EventClientsChanged carries the watch.Event of a client config changed
+// outside Countersign: the window re-reads Clients.List.
+const EventClientsChanged = "clients:changed"
+
+// secretRecorder records the metadata of a secret the keychain now holds;
+// Core implements it.
+type secretRecorder interface {
+	PutSecret(ctx context.Context, name string, req localapi.SecretPut) (localapi.SecretPutResult, error)
+}
+
+// clientsCore is what Clients needs from the core beyond Core;
+// *core.Core implements it. Without it (tests, binding generation) writes
+// are not announced to a watcher and no change events are forwarded.
+type clientsCore interface {
+	ClientsWrote(path string, data []byte)
+	SubscribeClients() (<-chan watch.Event, func())
+}
+
+// Clients is bound to the window: the AI clients on this machine, their
+// config files and MCP servers, and wrapping them through internal/clients
+// (the same rewrite, backups and journal as `countersign wrap`). No method
+// returns a secret value: arguments that hold one are masked and plaintext
+// secrets are listed by field name only.
+type Clients struct {
+	watcher clientsCore    // nil: no watcher to tell about own writes
+	secrets secretRecorder // nil: migrated secrets get no metadata
+	kc      vault.Keychain
+	env     func() (clients.Env, error)
+	home    func() (string, error)
+	shim    func() (string, error)
+}
+
+func newClients(c Core) *Clients {
+	cl := &Clients{
+		kc:   vault.NewOSKeychain(),
+		env:  func() (clients.Env, error) { return clients.EnvFromOS() },
+		home: home.Dir,
+		shim: siblingShim,
+	}
+	cl.watcher, _ = c.(clientsCore)
+	if c != nil {
+		cl.secrets = c
+	}
+	return cl
+}
+
+// ClientInfo is a client with its config files, as the window shows it.
+type ClientInfo struct {
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	LaunchesStdio bool           `json:"launches_stdio"`
+	Configs       []ClientConfig `json:"configs"`
+}
+
+// ClientConfig is one config file: its servers, or the error that kept it
+// from being read (then nothing in it is ever changed).
+type ClientConfig struct {
+	Path     string         `json:"path"`
+	RealPath string         `json:"real_path,omitempty"`
+	Scope    string         `json:"scope"`
+	Project  string         `json:"project,omitempty"`
+	Format   string         `json:"format"`
+	ReadOnly bool           `json:"read_only"`
+	Error    string         `json:"error,omitempty"`
+	Servers  []ClientServer `json:"servers"`
+}
+
+// ClientServer is one server entry. Args and Inner have secret values
+// replaced by "<redacted>"; SecretFields names the fields ("env.API_KEY",
+// "args[3]") that hold a plaintext secret.
+type ClientServer struct {
+	Name         string   `json:"name"`
+	Locator      string   `json:"locator"`
+	Scope        string   `json:"scope,omitempty"`
+	Transport    string   `json:"transport"`
+	Command      string   `json:"command,omitempty"`
+	Args         []string `json:"args"`
+	URL          string   `json:"url,omitempty"`
+	Wrapped      bool     `json:"wrapped"`
+	Inner        []string `json:"inner,omitempty"`
+	Wrappable    bool     `json:"wrappable"`
+	Reason       string   `json:"reason,omitempty"`
+	SecretFields []string `json:"secret_fields"`
+}
+
+// List returns every supported client found on this machine with its
+// config files and servers. A file that cannot be read is listed with its
+// error and never hides the others.
+func (c *Clients) List() ([]ClientInfo, error) {
+	env, err := c.env()
+	if err != nil {
+		return nil, fmt.Errorf("find client configs: %w", err)
+	}
+	out := []ClientInfo{}
+	for _, cl := range clients.Discover(env) {
+		ci := ClientInfo{ID: cl.ID, Name: cl.Name, LaunchesStdio: cl.LaunchesStdio, Configs: []ClientConfig{}}
+		for _, cfg := range cl.Configs {
+			cc := ClientConfig{Path: cfg.Path, RealPath: cfg.RealPath, Scope: string(cfg.Scope), Project: cfg.Project,
+				Format: string(cfg.Adapter.Format), ReadOnly: cfg.ReadOnly, Error: cfg.Error, Servers: []ClientServer{}}
+			for _, s := range cfg.Servers {
+				cc.Servers = append(cc.Servers, serverInfo(s))
+			}
+			ci.Configs = append(ci.Configs, cc)
+		}
+		out = append(out, ci)
+	}
+	return out, nil
+}
+
+func serverInfo(s clients.Server) ClientServer {
+	out := ClientServer{Name: s.Name, Locator: s.Locator, Scope: s.Scope, Transport: string(s.Transport),
+		Command: clients.RedactText(s.Command), Args: maskArgs(s.Args, s.SecretFields, "args"), URL: s.URL,
+		Wrapped: s.Wrapped, Wrappable: s.Wrappable, Reason: s.Reason, SecretFields: s.SecretFields}
+	if s.Wrapped {
+		out.Inner = maskArgs(s.Inner, nil, "")
+	}
+	if out.SecretFields == nil {
+		out.SecretFields = []string{}
+	}
+	for _, f := range s.SecretFields {
+		if l := strings.ToLower(f); strings.Contains(l, "url") || l == "uri" {
+			out.URL = clients.RedactText(s.URL)
+			if out.URL == s.URL {
+				out.URL = "<redacted>"
+			}
+		}
+	}
+	return out
+}
+
+// maskArgs replaces the arguments named in secret fields ("args[2]") and any
+// key-shaped value by "<redacted>".
+func maskArgs(args, secretFields []string, field string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = clients.RedactText(a)
+		for _, f := range secretFields {
+			if f == field+"["+strconv.Itoa(i)+"]" {
+				out[i] = "<redacted>"
+			}
+		}
+	}
+	return out
+}
+
+// Preview computes what Wrap (or Unwrap, when unwrap is set) would do to
+// the given servers (names or locators; none: every server) of client, with
+// a unified diff per file, secrets redacted. Nothing is written.
+func (c *Clients) Preview(client string, servers []string, unwrap bool) (clients.ApplyResult, error) {
+	return c.apply(client, servers, unwrap, true, false)
+}
+
+// Wrap puts the shim in front of the given servers of client (none: every
+// server). A file that fails is reported in the result; nothing else stops.
+func (c *Clients) Wrap(client string, servers []string) (clients.ApplyResult, error) {
+	return c.apply(client, servers, false, false, false)
+}
+
+// Unwrap restores the given wrapped servers of client (none: every one).
+func (c *Clients) Unwrap(client string, servers []string) (clients.ApplyResult, error) {
+	return c.apply(client, servers, true, false, false)
+}
+
+// PreviewMigrate shows what MigrateSecrets would change, as a redacted
+// diff. Nothing is written, and nothing is stored in the keychain.
+func (c *Clients) PreviewMigrate(client, server string) (clients.ApplyResult, error) {
+	return c.apply(client, []string{server}, false, true, true)
+}
+
+// MigrateSecrets wraps one server (name or locator) and moves the plaintext
+// secret values of its env into the keychain, leaving secret:NAME references
+// in the config and --env KEY=secret:NAME on the shim; backups are scrubbed
+// of the values. Each moved secret is then recorded in the core with a note
+// saying where it came from, as `countersign wrap --migrate-secrets` does.
+func (c *Clients) MigrateSecrets(client, server string) (clients.ApplyResult, error) {
+	res, err := c.apply(client, []string{server}, false, false, true)
+	if err != nil || c.secrets == nil {
+		return res, err
+	}
+	var errs []error
+	for _, f := range res.Files {
+		for _, s := range f.Servers {
+			for _, m := range s.Migrated {
+				note := fmt.Sprintf("moved from the %s config (server %s, %s)", f.Client, s.Server, m.Key)
+				if _, err := c.secrets.PutSecret(context.Background(), m.Secret, localapi.SecretPut{Note: &note}); err != nil {
+					errs = append(errs, fmt.Errorf("secret %s is in the keychain but Countersign could not record it: %w", m.Secret, err))
+				}
+			}
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// apply runs clients.Apply for one client.
+func (c *Clients) apply(client string, servers []string, unwrap, dryRun, migrate bool) (clients.ApplyResult, error) {
+	if client == "" {
+		return clients.ApplyResult{}, errors.New("name the client whose servers to change")
+	}
+	if _, ok := clients.SpecByID(client); !ok {
+		return clients.ApplyResult{}, fmt.Errorf("unknown client %q", client)
+	}
+	env, err := c.env()
+	if err != nil {
+		return clients.ApplyResult{}, fmt.Errorf("find client configs: %w", err)
+	}
+	dir, err := c.home()
+	if err != nil {
+		return clients.ApplyResult{}, err
+	}
+	req := clients.ApplyRequest{Unwrap: unwrap, DryRun: dryRun, Client: client, Names: servers, Home: dir, MigrateSecrets: migrate}
+	if migrate {
+		req.Keychain = c.kc
+	}
+	if !unwrap {
+		if req.ShimPath, err = c.shim(); err != nil {
+			return clients.ApplyResult{}, err
+		}
+	}
+	if !dryRun {
+		if err := home.EnsurePrivate(dir); err != nil {
+			return clients.ApplyResult{}, err
+		}
+		if c.watcher != nil {
+			req.Wrote = c.watcher.ClientsWrote
+		}
+	}
+	res, err := clients.Apply(context.Background(), env, req)
+	if err != nil {
+		return clients.ApplyResult{}, fmt.Errorf("%s %s: %w", verbName(unwrap), client, err)
+	}
+	return res, nil
+}
+
+func verbName(unwrap bool) string {
+	if unwrap {
+		return "unwrap"
+	}
+	return "wrap"
+}
+
+// Backups lists the copies Countersign kept of client's config files before
+// changing them (every client's when client is ""), newest first.
+func (c *Clients) Backups(client string) ([]clients.Backup, error) {
+	dir, err := c.home()
+	if err != nil {
+		return nil, err
+	}
+	bs, err := clients.ListBackups(clients.BackupDir(dir), client)
+	if err != nil {
+		return nil, err
+	}
+	if bs == nil {
+		bs = []clients.Backup{}
+	}
+	return bs, nil
+}
+
+// RestoreResult says what Restore did.
+type RestoreResult struct {
+	Path    string `json:"path"`
+	Changed bool   `json:"changed"`
+	// Backup holds the bytes the file had until now, when it changed.
+	Backup string `json:"backup,omitempty"`
+}
+
+// Restore puts a backup (a file listed by Backups, nothing else) back over
+// its config file; the current bytes are backed up first.
+func (c *Clients) Restore(backupFile string) (RestoreResult, error) {
+	dir, err := c.home()
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	bdir := clients.BackupDir(dir)
+	bs, err := clients.ListBackups(bdir, "")
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	for _, b := range bs {
+		if b.File != backupFile {
+			continue
+		}
+		data, err := os.ReadFile(b.File)
+		if err != nil {
+			return RestoreResult{}, fmt.Errorf("read backup: %w", err)
+		}
+		if c.watcher != nil {
+			c.watcher.ClientsWrote(b.Path, data) // before the rename: no window for an event
+		}
+		res, err := clients.RestoreBackup(b, clients.WriteOptions{BackupDir: bdir, ClientID: b.ClientID})
+		if err != nil {
+			return RestoreResult{}, fmt.Errorf("restore %s: %w", b.Path, err)
+		}
+		return RestoreResult{Path: b.Path, Changed: res.Changed, Backup: res.Backup}, nil
+	}
+	return RestoreResult{}, fmt.Errorf("no backup %s: restore only a backup from the list", backupFile)
+}
+
+// ClientsEvent is the part of a watch.Event the window gets: which file
+// changed and which servers, never their launch lines (they may hold
+// secrets; the window re-reads the masked list).
+type ClientsEvent struct {
+	ClientID   string         `json:"client_id"`
+	ClientName string         `json:"client_name"`
+	Path       string         `json:"path"`
+	File       string         `json:"file"`
+	Servers    []ClientsDelta `json:"servers"`
+}
+
+// ClientsDelta is one server added, removed or changed outside Countersign.
+type ClientsDelta struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Locator string `json:"locator"`
+	Scope   string `json:"scope,omitempty"`
+	// Unprotected: not wrapped now, and just added or just lost its wrapping.
+	Unprotected bool `json:"unprotected"`
+}
+
+func clientsEvent(ev watch.Event) ClientsEvent {
+	out := ClientsEvent{ClientID: ev.ClientID, ClientName: ev.ClientName, Path: ev.Path, File: string(ev.File), Servers: []ClientsDelta{}}
+	for _, s := range ev.Servers {
+		out.Servers = append(out.Servers, ClientsDelta{Kind: string(s.Kind), Name: s.Name, Locator: s.Locator, Scope: s.Scope, Unprotected: s.Unprotected})
+	}
+	return out
+}
+
+// forwardClients emits EventClientsChanged for each config change the core's
+// watcher reports, and announces each new unprotected server by a
+// notification, until ctx ends.
+func (a *App) forwardClients(ctx context.Context, c clientsCore, emit func(string, ...any)) {
+	events, cancel := c.SubscribeClients()
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			ce := clientsEvent(ev)
+			emit(EventClientsChanged, ce)
+			a.announceUnprotected(ce)
+		}
+	}
+}
+
+// clientsKeyPrefix marks the notification keys of unprotected servers
+// (a call id never starts with it).
+const clientsKeyPrefix = "clients:"
+
+// EventClientsFocus carries a ClientsDelta-shaped {client_id, locator}: the
+// person clicked the notification of a new unprotected server, so the window
+// shows the Clients page with that server's Wrap / Ignore choice.
+const EventClientsFocus = "clients:focus"
+
+// announceUnprotected shows "Cursor added server X — not protected" for each
+// server of ce that was added (or lost its wrapping) and is not protected.
+// Clicking it opens the Clients page, where Wrap and Ignore are offered.
+func (a *App) announceUnprotected(ce ClientsEvent) {
+	a.popup.mu.Lock()
+	n := a.popup.notify
+	a.popup.mu.Unlock()
+	if n == nil {
+		return
+	}
+	for _, s := range ce.Servers {
+		if !s.Unprotected {
+			continue
+		}
+		summary := fmt.Sprintf("%s added server %s — not protected", or(ce.ClientName, ce.ClientID), s.Name)
+		if s.Kind != string(watch.ServerAdded) {
+			summary = fmt.Sprintf("%s server %s is no longer protected", or(ce.ClientName, ce.ClientID), s.Name)
+		}
+		key := clientsKeyPrefix + ce.ClientID + "\n" + s.Locator
+		err := n.Notify(context.Background(), key, notify.Notification{
+			Summary: summary,
+			Body:    fmt.Sprintf("Its tool calls do not go through Countersign. Open the Clients page to wrap it, or ignore it. (%s)", ce.Path),
+		})
+		if err != nil {
+			a.log.Warn("app: cannot announce an unprotected server; the Clients page shows it", "server", s.Name, "err", err)
+		}
+	}
+}
+
+// focusClients handles a click on an unprotected-server notification: it
+// shows the window on the Clients page. It reports whether key was one.
+func (a *App) focusClients(key string) bool {
+	rest, ok := strings.CutPrefix(key, clientsKeyPrefix)
+	if !ok {
+		return false
+	}
+	client, locator, _ := strings.Cut(rest, "\n")
+	a.popup.focusCall("")
+	a.popup.mu.Lock()
+	emit := a.popup.emit
+	a.popup.mu.Unlock()
+	if emit != nil {
+		emit(EventClientsFocus, map[string]string{"client_id": client, "locator": locator})
+	}
+	return true
+}
+
+// siblingShim is the GUI-free countersign beside the running desktop app
+// (build/bin/countersign next to build/bin/countersign-desktop): the binary
+// written into client configs, since every shim start must not pay for
+// linking WebKit.
+func siblingShim() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the countersign binary: %w", err)
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	name := "countersign"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	p := filepath.Join(filepath.Dir(exe), name)
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return "", fmt.Errorf("the GUI-free %s is not beside %s; wrap needs it (build it with make build, or run countersign wrap)", name, exe)
+	}
+	return p, nil
+}
