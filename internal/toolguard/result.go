@@ -3,8 +3,10 @@ package toolguard
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -55,14 +57,36 @@ func ScanToolResultPrefix(result []byte, limit int) ResultScan {
 	if limit <= 0 {
 		limit = DefaultResultScanLimit
 	}
-	w := resultWalker{limit: min(limit, len(result)), total: len(result), max: maxResultFindings}
+	w := walkers.Get().(*resultWalker)
+	defer w.release()
+	w.limit, w.total, w.max = min(limit, len(result)), len(result), maxResultFindings
 	err := w.run(result)
-	rs := ResultScan{Findings: w.s.findings, Scanned: w.limit, Complete: w.limit == len(result) && !w.full}
+	rs := ResultScan{Findings: slices.Clone(w.s.findings), Scanned: w.limit, Complete: w.limit == len(result) && !w.full}
 	if err != nil && !errors.Is(err, errCut) {
 		rs.Findings = append(rs.Findings, Finding{Kind: FindingMalformed, Rule: "unreadable-result", Severity: SeverityHigh,
 			Location: w.location(), Excerpt: "", Detail: err.Error()})
 	}
 	return rs
+}
+
+// walkers keeps walkers with their buffers (decoded strings, lower-cased
+// windows, path) for the next result.
+var walkers = sync.Pool{New: func() any { return &resultWalker{} }}
+
+// release returns w to the pool, dropping oversized buffers and anything
+// pointing into the last result.
+func (w *resultWalker) release() {
+	buf, lower, segs := w.buf[:0], w.s.lowerBuffer[:0], w.s.segs[:0]
+	if cap(buf) > 2*DefaultResultScanLimit {
+		buf = nil
+	}
+	if cap(lower) > 2*DefaultResultScanLimit {
+		lower = nil
+	}
+	clear(segs[:cap(segs)])
+	*w = resultWalker{buf: buf}
+	w.s.lowerBuffer, w.s.segs = lower, segs
+	walkers.Put(w)
 }
 
 // errCut ends a walk at the limit (or at the findings bound).
@@ -85,7 +109,7 @@ type resultWalker struct {
 }
 
 func (w *resultWalker) run(result []byte) error {
-	w.s = scanner{maxDesc: DefaultMaxDescription}
+	w.s = scanner{maxDesc: DefaultMaxDescription, lowerBuffer: w.s.lowerBuffer, segs: w.s.segs[:0]}
 	if len(result) == 0 {
 		return fmt.Errorf("%w: empty result", errSyntax)
 	}

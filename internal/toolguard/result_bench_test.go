@@ -57,3 +57,15 @@ func BenchmarkScanToolResult(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanToolResultSmall is the scan of the shim's hot-path result
+// (BenchmarkAllowedCall's echo): it must not allocate.
+func BenchmarkScanToolResultSmall(b *testing.B) {
+	res := []byte(`{"content":[{"type":"text","text":"Echo: hello from mcpbench"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if rs := ScanToolResultPrefix(res, 0); len(rs.Findings) != 0 {
+			b.Fatal(rs.Findings)
+		}
+	}
+}
