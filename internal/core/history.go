@@ -218,6 +218,7 @@ func historyCall(c *store.Call, withResult bool) localapi.HistoryCall {
 		ArgumentsDigest: c.ArgsDigest, Decision: c.Decision, DecidedBy: c.DecidedBy, RuleID: c.RuleID,
 		Note: c.Note, Reason: c.Reason, WaitMS: c.WaitMS, ServerMS: c.ServerMS,
 		ResultStatus: c.ResultStatus, ResultSize: c.ResultSize, ToolHash: c.ToolHash,
+		ResultFlags: historyFlags(c.ResultFlags),
 	}
 	if !c.DecidedAt.IsZero() {
 		t := c.DecidedAt

@@ -93,7 +93,11 @@ func (c *Core) OpenSession(ctx context.Context, req localapi.SessionRequest, sen
 	if err != nil {
 		return err
 	}
-	if err := send(localapi.SessionUpdate{SessionID: s.id, Policy: first, Quarantined: held}); err != nil {
+	results, err := c.sessionResults(ctx)
+	if err != nil {
+		return err
+	}
+	if err := send(localapi.SessionUpdate{SessionID: s.id, Policy: first, Quarantined: held, Results: results}); err != nil {
 		return err
 	}
 	for {

@@ -106,6 +106,9 @@ type HistoryCall struct {
 	ResultStatus       string          `json:"result_status"`
 	ResultSize         int64           `json:"result_size"`
 	ToolHash           string          `json:"tool_hash"`
+	// ResultFlags are the hidden-instruction findings in the result
+	// (never null: [] when none).
+	ResultFlags []ResultFlag `json:"result_flags"`
 	// ResultExcerpt is filled by HistoryCall (one call) and the export, not
 	// by listings, which stay small.
 	ResultExcerpt json.RawMessage `json:"result_excerpt,omitempty"`

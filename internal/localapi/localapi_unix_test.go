@@ -34,6 +34,7 @@ type backend struct {
 	events   chan broker.Event
 	held     chan CallRequest
 	records  [][]CallRecord
+	results  ResultSettings
 }
 
 func newBackend() *backend {

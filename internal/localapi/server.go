@@ -63,6 +63,10 @@ func NewHandler(b Backend, log *slog.Logger) *Handler {
 		"GET /v1/tools":        h.tools,
 		"POST /v1/tools/trust": h.trustTools,
 		"GET /v1/tools/diff":   h.toolDiff,
+
+		// results.go
+		"GET /v1/settings/results": h.resultSettings,
+		"PUT /v1/settings/results": h.setResultSettings,
 	}
 	for pattern, fn := range routes {
 		h.mux.HandleFunc(pattern, fn)

@@ -45,6 +45,9 @@ type SessionUpdate struct {
 	// ListChanged names the kinds whose lists changed for the client
 	// (a person trusted held items): the shim tells the client to re-list.
 	ListChanged []string `json:"list_changed,omitempty"`
+	// Results, when not nil, are the tool-result settings in force
+	// (results.go): sent with the first update and whenever they change.
+	Results *ResultSettings `json:"results,omitempty"`
 }
 
 // CallRequest asks the core to decide a held tools/call (POST /v1/calls).
@@ -102,6 +105,9 @@ type CallRecord struct {
 	ResultStatus  string    `json:"result_status,omitempty"`
 	ResultExcerpt string    `json:"result_excerpt,omitempty"` // redacted, at most 64 KiB
 	ResultSize    int64     `json:"result_size,omitempty"`
+	// ResultFlags are the scanner's findings in the result (results.go),
+	// at most a few dozen; empty when it is clean or not scanned.
+	ResultFlags []ResultFlag `json:"result_flags,omitempty"`
 }
 
 // Backend is what the LocalAPI serves. The core implements it.
@@ -141,4 +147,8 @@ type Backend interface {
 	Tools(ctx context.Context, server string) ([]ToolPin, error)
 	TrustTools(ctx context.Context, req TrustRequest) (TrustResult, error)
 	ToolDiff(ctx context.Context, server, kind, name string) (ToolDiff, error)
+
+	// Tool-result settings (results.go).
+	ResultSettings(ctx context.Context) (ResultSettings, error)
+	SetResultSettings(ctx context.Context, s ResultSettings) (ResultSettings, error)
 }

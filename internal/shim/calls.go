@@ -90,7 +90,7 @@ func (s *shim) call(line []byte, m message) error {
 	}
 	req := localapi.CallRequest{
 		ID: rec.ID, Client: rec.Client, Tool: cp.name, Args: cp.args, ArgsSize: rec.ArgsSize,
-		ArgsDigest: rec.ArgsDigest, TimeoutMS: s.cfg.Timeout.Milliseconds(), RequestedAt: now,
+		ArgsDigest: rec.ArgsDigest, TimeoutMS: s.timeout().Milliseconds(), RequestedAt: now,
 		Description: s.toolDescription(cp.name), Flags: append(append(flags, s.guardFlagsFor(cp.name)...), s.toolFlags(cp.name)...), SecretInArgs: secret,
 	}
 	s.holds.Add(1)
@@ -110,13 +110,13 @@ func (s *shim) hold(ctx context.Context, line, id []byte, cp callParams, req loc
 		s.mu.Unlock()
 	}()
 	if cp.progressToken != nil {
-		stop := s.keepAlive(cp.progressToken, s.cfg.Timeout)
+		stop := s.keepAlive(cp.progressToken, time.Duration(req.TimeoutMS)*time.Millisecond)
 		defer stop()
 	}
 	req.SessionID = s.link.currentSession()
 	// The core enforces the timeout; the margin only guards against a core
 	// that stops answering.
-	wait, cancel := context.WithTimeout(ctx, s.cfg.Timeout+10*time.Second)
+	wait, cancel := context.WithTimeout(ctx, time.Duration(req.TimeoutMS)*time.Millisecond+10*time.Second)
 	defer cancel()
 	d, err := s.api.Hold(wait, req)
 	switch {
@@ -142,7 +142,7 @@ func (s *shim) hold(ctx context.Context, line, id []byte, cp callParams, req loc
 		s.forwardCall(line, id, localapi.CallRecord{ID: rec.ID})
 	case "cancelled":
 	default:
-		s.deny(id, decisionText(cp.name, s.cfg.Name, s.cfg.Timeout, d))
+		s.deny(id, decisionText(cp.name, s.cfg.Name, time.Duration(req.TimeoutMS)*time.Millisecond, d))
 	}
 }
 
@@ -187,6 +187,17 @@ func (s *shim) serverResponse(m message, line []byte) []byte {
 		rec.ResultStatus = "ok"
 		rec.ResultSize = int64(len(m.result))
 		rec.ResultExcerpt = s.excerpt(m.result)
+	}
+	if m.result != nil {
+		if flags := s.scanResult(m.result); len(flags) > 0 {
+			rec.ResultFlags = flags
+			if s.link.blockFlagged.Load() {
+				rec.ResultStatus = "withheld"
+				s.record(rec)
+				s.cfg.Log.Warn("withheld a tool result carrying hidden instructions", "tool", rec.Tool, "call", rec.ID)
+				return denial(m.id, withheldText(rec.Tool, s.cfg.Name, rec.ID, flags))
+			}
+		}
 	}
 	s.record(rec)
 	return line
@@ -280,4 +291,19 @@ func decisionText(tool, server string, timeout time.Duration, d localapi.CallDec
 		text += " Note from the user: " + d.Note
 	}
 	return text
+}
+
+// timeout is how long a held call waits for a person: --timeout when the
+// shim was given one, else the Settings value the core pushed for this
+// server, else DefaultTimeout.
+func (s *shim) timeout() time.Duration {
+	if s.cfg.Timeout > 0 {
+		return s.cfg.Timeout
+	}
+	if set := s.link.policy.Load(); set != nil {
+		if d := set.Timeouts.For(s.cfg.Name); d > 0 {
+			return d
+		}
+	}
+	return DefaultTimeout
 }

@@ -22,6 +22,9 @@ type coreLink struct {
 
 	policy    atomic.Pointer[policy.Set]
 	sessionID atomic.Pointer[string]
+	// blockFlagged is the core's block_flagged_results setting, as last
+	// pushed; it outlives a lost core (the last word stands).
+	blockFlagged atomic.Bool
 
 	firstTry  chan struct{} // closed when the first connection attempt ended
 	firstOnce sync.Once
@@ -98,6 +101,9 @@ func (l *coreLink) session(ctx context.Context) error {
 		// new policy must already see it.
 		if (u.Quarantined != nil || len(u.ListChanged) > 0) && l.onTools != nil {
 			l.onTools(u)
+		}
+		if u.Results != nil {
+			l.blockFlagged.Store(u.Results.BlockFlagged)
 		}
 		if u.Policy != nil {
 			l.policy.Store(u.Policy)

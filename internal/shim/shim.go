@@ -26,7 +26,7 @@ const DefaultTimeout = 55 * time.Second
 type Config struct {
 	Name    string        // server name as the user knows it
 	Client  string        // client id (from --client); the initialize clientInfo fills it when empty
-	Timeout time.Duration // how long a call waits for a person
+	Timeout time.Duration // how long a call waits for a person; 0: the Settings value, else DefaultTimeout
 	Command []string      // the server command line (empty with URL)
 	Env     []string      // the server's full environment (KEY=VALUE)
 
@@ -56,9 +56,6 @@ type Config struct {
 // Run launches the server and relays messages until either side ends. It
 // returns the server's exit code.
 func Run(ctx context.Context, cfg Config) (int, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
 	if cfg.Redact == nil {
 		cfg.Redact = func(b []byte) []byte { return b }
 	}
