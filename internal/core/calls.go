@@ -103,7 +103,7 @@ func (c *Core) Record(ctx context.Context, recs []localapi.CallRecord) error {
 			Args: []byte(r.Args), ArgsSize: r.ArgsSize, ArgsDigest: r.ArgsDigest,
 			RequestedAt: r.RequestedAt, DecidedAt: r.DecidedAt, Decision: r.Decision, DecidedBy: r.DecidedBy,
 			RuleID: r.RuleID, Reason: r.Reason, ServerMS: r.ServerMS, ResultStatus: r.ResultStatus,
-			ResultExcerpt: []byte(r.ResultExcerpt), ResultSize: r.ResultSize,
+			ResultExcerpt: []byte(r.ResultExcerpt), ResultSize: r.ResultSize, ResultFlags: resultFlags(r.ResultFlags),
 		})
 	}
 	if err := c.record(ctx, calls...); err != nil {
