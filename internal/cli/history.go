@@ -225,6 +225,12 @@ func printCall(w io.Writer, c localapi.HistoryCall) {
 	if c.ResultStatus != "" {
 		line("result", fmt.Sprintf("%s, %d bytes", c.ResultStatus, c.ResultSize))
 	}
+	if len(c.ResultFlags) > 0 {
+		fmt.Fprintf(w, "  result flags (hidden instructions found in the result):\n")
+		for _, f := range c.ResultFlags {
+			fmt.Fprintf(w, "    %s at %s: %s\n", f.Kind, f.Location, f.Text)
+		}
+	}
 	size := fmt.Sprintf("%d bytes", c.ArgumentsSize)
 	if c.ArgumentsTruncated {
 		size += ", excerpt shown"

@@ -6,7 +6,7 @@
 //   TOOL_NAME    the tool's name
 //   TOOL_DESC    the tool's description
 //
-// Calling the tool answers "called TOOL_NAME".
+// Calling the tool answers "called TOOL_NAME", or TOOL_RESULT when set.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -23,6 +23,6 @@ const { StdioServerTransport } = await import(esm("server/stdio.js"));
 
 const server = new McpServer({ name: "ts-tools-server", version: "1.0.0" });
 server.registerTool(name, { description }, async () => ({
-  content: [{ type: "text", text: `called ${name}` }],
+  content: [{ type: "text", text: process.env.TOOL_RESULT ?? `called ${name}` }],
 }));
 await server.connect(new StdioServerTransport());
