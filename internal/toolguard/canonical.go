@@ -219,12 +219,22 @@ type itemSpec struct {
 	listKey string
 	keyKey  string
 	hashed  []string
+	// sortedHashed is hashed in canonical (byte) order.
+	sortedHashed []string
 }
 
-var specs = map[ItemKind]itemSpec{
-	KindTool:             {"tools", "name", []string{"name", "title", "description", "inputSchema", "outputSchema", "annotations"}},
-	KindPrompt:           {"prompts", "name", []string{"name", "title", "description", "arguments"}},
-	KindResourceTemplate: {"resourceTemplates", "uriTemplate", []string{"uriTemplate", "name", "title", "description", "mimeType", "annotations"}},
+var specs = withSortedHashed(map[ItemKind]itemSpec{
+	KindTool:             {listKey: "tools", keyKey: "name", hashed: []string{"name", "title", "description", "inputSchema", "outputSchema", "annotations"}},
+	KindPrompt:           {listKey: "prompts", keyKey: "name", hashed: []string{"name", "title", "description", "arguments"}},
+	KindResourceTemplate: {listKey: "resourceTemplates", keyKey: "uriTemplate", hashed: []string{"uriTemplate", "name", "title", "description", "mimeType", "annotations"}},
+})
+
+func withSortedHashed(m map[ItemKind]itemSpec) map[ItemKind]itemSpec {
+	for k, s := range m {
+		s.sortedHashed = slices.Sorted(slices.Values(s.hashed))
+		m[k] = s
+	}
+	return m
 }
 
 func specFor(kind ItemKind) (itemSpec, error) {
@@ -267,23 +277,34 @@ func hashItem(scratch *[]byte, spec itemSpec, v *value) (string, error) {
 	if v.kind != kindObject {
 		return "", fmt.Errorf("item is not an object")
 	}
-	sub := value{kind: kindObject}
-	for _, k := range spec.hashed {
-		if m, ok := v.get(k); ok {
-			sub.members = append(sub.members, member{key: k, val: *m})
-		}
-	}
 	var buf []byte
 	if scratch != nil {
 		buf = (*scratch)[:0]
 	}
-	canon, err := appendCanonical(buf, &sub)
-	if err != nil {
-		return "", err
+	// The canonical JSON of an object holding only the hashed members,
+	// written directly in sorted key order rather than built as a value.
+	buf = append(buf, '{')
+	n := 0
+	for _, k := range spec.sortedHashed {
+		m, ok := v.get(k)
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		n++
+		buf = appendCanonicalString(buf, k)
+		buf = append(buf, ':')
+		var err error
+		if buf, err = appendCanonical(buf, m); err != nil {
+			return "", err
+		}
 	}
+	buf = append(buf, '}')
 	if scratch != nil {
-		*scratch = canon
+		*scratch = buf
 	}
-	sum := sha256.Sum256(canon)
+	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:]), nil
 }

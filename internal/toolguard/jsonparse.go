@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds nesting so a hostile listing cannot exhaust the stack.
@@ -92,7 +93,15 @@ var arenas = sync.Pool{New: func() any { return &parseArena{} }}
 // it may be cloned (strings.Clone), never retained as they are.
 func parsePooled(src []byte) (value, func(), error) {
 	a := arenas.Get().(*parseArena)
-	p := parser{src: src, str: string(src), stack: a.stack[:0], pool: a}
+	// The tree must not outlive release (see above), so its strings may
+	// view src in place: copying a 1 MiB listing into a string was the
+	// largest allocation of an evaluation. Every string a caller keeps is
+	// cloned (keys, finding excerpts) and src is not modified meanwhile.
+	var str string
+	if len(src) > 0 {
+		str = unsafe.String(&src[0], len(src))
+	}
+	p := parser{src: src, str: str, stack: a.stack[:0], pool: a}
 	release := func() {
 		for _, s := range a.slabs[:a.used] {
 			clear(s)
