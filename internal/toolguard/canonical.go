@@ -306,5 +306,7 @@ func hashItem(scratch *[]byte, spec itemSpec, v *value) (string, error) {
 		*scratch = buf
 	}
 	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:]), nil
+	var digits [2 * sha256.Size]byte
+	hex.Encode(digits[:], sum[:])
+	return string(digits[:]), nil
 }

@@ -57,6 +57,9 @@ func asciiLower(buf []byte, s string) []byte {
 type needleSet struct {
 	needles              [][]byte
 	first, second, third [256]uint64
+	// pairs holds the first two bytes of every needle in every ASCII case:
+	// one lookup rules out most positions of ordinary text.
+	pairs pairSet
 }
 
 // newNeedleSet builds a set of lower-case words matched ignoring ASCII
@@ -77,6 +80,11 @@ func newNeedleSet(words ...string) *needleSet {
 		for _, c := range []byte{w[2], upper(w[2])} {
 			n.third[c] |= 1 << i
 		}
+		for _, a := range []byte{w[0], upper(w[0])} {
+			for _, b := range []byte{w[1], upper(w[1])} {
+				n.pairs.add(string([]byte{a, b}))
+			}
+		}
 	}
 	return n
 }
@@ -93,6 +101,9 @@ func upper(c byte) byte {
 func (n *needleSet) present(s string) uint64 {
 	var found uint64
 	for i := 0; i+2 < len(s); i++ {
+		if !n.pairs.has(s[i], s[i+1]) {
+			continue
+		}
 		m := n.first[s[i]] & n.second[s[i+1]] & n.third[s[i+2]] &^ found
 		for m != 0 {
 			b := bits.TrailingZeros64(m)

@@ -30,6 +30,9 @@ const (
 // needles starts, with the bits of the needles found there (-1 if none).
 func (n *needleSet) next(s string, from int) (int, uint64) {
 	for i := from; i+2 < len(s); i++ {
+		if !n.pairs.has(s[i], s[i+1]) {
+			continue
+		}
 		m := n.first[s[i]] & n.second[s[i+1]] & n.third[s[i+2]]
 		if m == 0 {
 			continue

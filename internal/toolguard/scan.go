@@ -77,6 +77,7 @@ type scanner struct {
 	listing     bool     // judge listing-only rules (length, tool references)
 	maxDesc     int
 	root        string
+	rootIdx     int // when > 0, root is followed by [rootIdx-1] (built only for a finding)
 	segs        []pathSeg
 	findings    []Finding
 	lowerBuffer []byte
@@ -104,7 +105,7 @@ func newScanner(opts ScanOptions, own map[string]bool, listing bool) *scanner {
 
 // item scans one listed item; its findings are located under root[i].
 func (s *scanner) item(root string, i int, v *value) {
-	s.root = root + "[" + strconv.Itoa(i) + "]"
+	s.root, s.rootIdx = root, i+1
 	s.segs = s.segs[:0]
 	s.walk(v, "")
 }
@@ -131,7 +132,11 @@ func (s *scanner) walk(v *value, field string) {
 }
 
 func (s *scanner) add(f Finding) {
-	f.Location = formatPath(s.root, s.segs)
+	root := s.root
+	if s.rootIdx > 0 {
+		root += "[" + strconv.Itoa(s.rootIdx-1) + "]"
+	}
+	f.Location = formatPath(root, s.segs)
 	// Excerpts may be substrings of a whole listing; do not keep it alive.
 	f.Excerpt, f.Detail = strings.Clone(f.Excerpt), strings.Clone(f.Detail)
 	s.findings = append(s.findings, f)
