@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -26,6 +27,8 @@ type Core interface {
 	SubscribePolicy() (<-chan *policy.Set, func())
 	Pause() policy.Pause
 	SetPause(ctx context.Context, p policy.Pause) error
+	Timeouts() policy.Timeouts
+	SetTimeout(ctx context.Context, server string, d time.Duration) error
 	Sessions() []core.SessionInfo
 	Tools(ctx context.Context, server string) ([]localapi.ToolPin, error)
 	TrustTools(ctx context.Context, req localapi.TrustRequest) (localapi.TrustResult, error)

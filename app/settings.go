@@ -3,17 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/countersign/countersign/internal/policy"
+	"github.com/countersign/countersign/internal/shim"
 )
 
 // Settings is bound to the window: the switches of the Settings section.
-// The pause state is the core's (pushed to shims); start at login is this
-// desktop session's.
-//
-// Not here yet: a default approval timeout. The timeout is each shim's
-// --timeout (55 s by default); a core-wide default would need the shim to
-// read it from its session's first update, which it does not do yet.
+// The pause state and the approval timeouts are the core's (pushed to
+// shims); start at login is this desktop session's.
 type Settings struct {
 	core Core
 }
@@ -41,6 +39,40 @@ func (s *Settings) StartAtLogin() (bool, error) {
 func (s *Settings) SetStartAtLogin(on bool) error {
 	if err := setAutostart(on); err != nil {
 		return fmt.Errorf("start at login: %w", err)
+	}
+	return nil
+}
+
+// TimeoutSettings are the approval timeouts in whole seconds; 0 is "not
+// set". BuiltinSeconds applies when neither a server's value nor the default
+// is set, and a shim started with --timeout keeps its own.
+type TimeoutSettings struct {
+	DefaultSeconds int            `json:"default_seconds"`
+	PerServer      map[string]int `json:"per_server"`
+	BuiltinSeconds int            `json:"builtin_seconds"`
+	MinSeconds     int            `json:"min_seconds"`
+	MaxSeconds     int            `json:"max_seconds"`
+}
+
+// Timeouts returns how long calls wait for a person, by server.
+func (s *Settings) Timeouts() (TimeoutSettings, error) {
+	t := s.core.Timeouts()
+	out := TimeoutSettings{
+		DefaultSeconds: int(t.Default / time.Second), PerServer: map[string]int{},
+		BuiltinSeconds: int(shim.DefaultTimeout / time.Second),
+		MinSeconds:     int(policy.MinTimeout / time.Second), MaxSeconds: int(policy.MaxTimeout / time.Second),
+	}
+	for server, d := range t.PerServer {
+		out.PerServer[server] = int(d / time.Second)
+	}
+	return out, nil
+}
+
+// SetTimeout sets how many seconds calls to server wait ("" for the
+// default); 0 unsets it. Shims get the change at once.
+func (s *Settings) SetTimeout(server string, seconds int) error {
+	if err := s.core.SetTimeout(context.Background(), server, time.Duration(seconds)*time.Second); err != nil {
+		return fmt.Errorf("set timeout: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/countersign/countersign/internal/home"
 	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/shim"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -52,6 +53,9 @@ client and Streamable HTTP (or the legacy HTTP+SSE transport) to the server.
 		Args: func(cmd *cobra.Command, args []string) error {
 			if name == "" {
 				return usagef("--name is required: the name you will see in approvals and rules")
+			}
+			if timeout < 0 || timeout > policy.MaxTimeout {
+				return usagef("--timeout must be positive and at most %s", policy.MaxTimeout)
 			}
 			if url != "" {
 				if len(args) > 0 || cmd.ArgsLenAtDash() >= 0 {
@@ -124,7 +128,7 @@ client and Streamable HTTP (or the legacy HTTP+SSE transport) to the server.
 	f := cmd.Flags()
 	f.StringVar(&name, "name", "", "the server's name in approvals, rules and history (required)")
 	f.StringVar(&client, "client", "", "the client id (claude-desktop, cursor, ...); learned from the client when omitted")
-	f.DurationVar(&timeout, "timeout", shim.DefaultTimeout, "how long a call waits for you before it is denied")
+	f.DurationVar(&timeout, "timeout", 0, "how long a call waits for you before it is denied (default: the Settings value for this server, else "+shim.DefaultTimeout.String()+")")
 	f.StringArrayVar(&envSpecs, "env", nil, "KEY=secret:NAME: a keychain secret for the server's environment (repeatable)")
 	f.StringVar(&url, "url", "", "a remote server's URL (Streamable HTTP or legacy SSE) instead of a command")
 	f.StringArrayVar(&headers, "header", nil, "'Name: value' HTTP header for --url; secret:NAME reads the keychain (repeatable)")

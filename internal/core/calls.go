@@ -50,7 +50,7 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 	default:
 		timeout := time.Duration(req.TimeoutMS) * time.Millisecond
 		if timeout <= 0 {
-			timeout = defaultTimeout
+			timeout = c.timeoutFor(sess.Server)
 		}
 		now := time.Now()
 		o, err := c.broker.Ask(ctx, broker.Pending{

@@ -43,9 +43,10 @@ type Core struct {
 	started time.Time
 	calls   callFeed // recorded calls, for SubscribeCalls
 
-	mu       sync.Mutex
-	set      *policy.Set // rules in force; replaced, never mutated
-	sessions map[string]*session
+	mu         sync.Mutex
+	timeoutsMu sync.Mutex  // serialises SetTimeout's read-modify-write of the setting
+	set        *policy.Set // rules in force; replaced, never mutated
+	sessions   map[string]*session
 	// policySubs receive the policy after each change (SubscribePolicy).
 	policySubs map[chan *policy.Set]struct{}
 	clients    atomic.Pointer[clientWatch]   // the config watcher while Serve runs

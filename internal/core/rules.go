@@ -33,8 +33,13 @@ func (c *Core) loadRules(ctx context.Context) error {
 	} else if ok {
 		pause = policy.Pause(p)
 	}
+	timeouts, err := c.loadTimeouts(ctx)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	c.set = policy.NewSet(rules, pause)
+	c.set.Timeouts = timeouts
 	c.mu.Unlock()
 	return nil
 }
@@ -99,9 +104,10 @@ func (c *Core) RemoveRule(ctx context.Context, id string) error {
 // shim session.
 func (c *Core) update(edit func(*policy.Set)) {
 	c.mu.Lock()
-	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause}
+	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause, Timeouts: c.set.Timeouts.Clone()}
 	edit(draft)
 	next := policy.NewSet(draft.Rules, draft.Pause)
+	next.Timeouts = draft.Timeouts
 	c.set = next
 	for _, s := range c.sessions {
 		s.push(next)

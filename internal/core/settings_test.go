@@ -133,3 +133,73 @@ func TestSessionsListsConnectedShims(t *testing.T) {
 		t.Fatalf("Sessions() = %+v, want fs (command) then web (url)", got)
 	}
 }
+
+// Timeouts set in Settings reach the shims with the policy, decide the
+// deadline of a call whose shim did not set one, and survive a restart;
+// out-of-range values are refused and change nothing.
+func TestSetTimeoutPushesDecidesAndPersists(t *testing.T) {
+	dir := tempHome(t)
+	r := start(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sid, stream := openSession(t, r.api, "fs")
+	defer stream.Close()
+
+	if err := r.c.SetTimeout(ctx, "", 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.c.SetTimeout(ctx, "fs", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []time.Duration{time.Millisecond, -time.Second, 48 * time.Hour} {
+		if err := r.c.SetTimeout(ctx, "fs", bad); !errors.Is(err, localapi.ErrInvalid) {
+			t.Errorf("SetTimeout(%s) = %v, want ErrInvalid", bad, err)
+		}
+	}
+	var got policy.Timeouts
+	for got.For("fs") != 20*time.Second {
+		u, err := stream.Next()
+		if err != nil {
+			t.Fatalf("the shim never got the fs timeout: %v (last %+v)", err, got)
+		}
+		if u.Policy != nil {
+			got = u.Policy.Timeouts
+		}
+	}
+	if got.For("other") != 2*time.Minute {
+		t.Errorf("default pushed to the shim = %s, want 2m", got.For("other"))
+	}
+
+	// a call without its own timeout waits the per-server value
+	hctx, hcancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.api.Hold(hctx, localapi.CallRequest{ID: "t1", SessionID: sid, Tool: "echo"})
+		done <- err
+	}()
+	var deadline time.Duration
+	for deadline == 0 {
+		for _, p := range r.c.Pending() {
+			if p.ID == "t1" {
+				deadline = p.Deadline.Sub(p.RequestedAt)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if deadline != 20*time.Second {
+		t.Errorf("held call deadline = %s after the request, want the fs timeout 20s", deadline)
+	}
+	hcancel()
+	<-done
+
+	if err := r.c.SetTimeout(ctx, "fs", 0); err != nil {
+		t.Fatal(err)
+	}
+	stream.Close()
+	cancel()
+	r.stop()
+	r2 := start(t, dir)
+	if ts := r2.c.Timeouts(); ts.Default != 2*time.Minute || len(ts.PerServer) != 0 {
+		t.Errorf("after restart timeouts = %+v, want default 2m and no per-server value", ts)
+	}
+}

@@ -68,6 +68,8 @@ type Verdict struct {
 type Set struct {
 	Rules []Rule `json:"rules"`
 	Pause Pause  `json:"pause,omitempty"`
+	// Timeouts are the waits set in Settings, pushed to shims with the rules.
+	Timeouts Timeouts `json:"timeouts,omitzero"`
 
 	// idx lets first look only at the rules that can match a call's
 	// server. NewSet and UnmarshalJSON build it; a Set written as a literal

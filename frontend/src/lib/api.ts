@@ -13,7 +13,7 @@ import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
 import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult } from './types'
-import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, ToolDiff, ToolPin } from './types'
+import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, TimeoutSettings, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -48,6 +48,11 @@ export const backend: Backend = {
     pause: (mode) => Settings.SetPause(mode),
     startAtLogin: () => Settings.StartAtLogin(),
     setStartAtLogin: (on) => Settings.SetStartAtLogin(on),
+    timeouts: async () => {
+      const t = await Settings.Timeouts()
+      return { ...t, per_server: t.per_server ?? {} } as TimeoutSettings
+    },
+    setTimeout: (server, seconds) => Settings.SetTimeout(server, seconds),
   },
   secrets: {
     list: async () => ((await Secrets.List()) ?? []) as unknown as SecretInfo[],

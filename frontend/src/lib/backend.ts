@@ -17,6 +17,7 @@ import type {
   Rule,
   SecretInfo,
   ServerSession,
+  TimeoutSettings,
   ToolDiff,
   ToolPin,
 } from './types'
@@ -75,6 +76,10 @@ export interface SettingsApi {
   pause(mode: PauseMode): Promise<void>
   startAtLogin(): Promise<boolean>
   setStartAtLogin(on: boolean): Promise<void>
+  /** Approval timeouts in seconds (app.Settings.Timeouts). */
+  timeouts(): Promise<TimeoutSettings>
+  /** Sets a server's timeout ('' for the default); 0 unsets it. */
+  setTimeout(server: string, seconds: number): Promise<void>
 }
 
 /** Keychain secrets and their metadata (app.Secrets binding). */

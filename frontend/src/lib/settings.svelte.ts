@@ -1,10 +1,34 @@
 import { errorText, events, type Backend, type SettingsApi } from './backend'
-import type { PauseMode } from './types'
+import type { PauseMode, TimeoutSettings } from './types'
 
-/** The pause switch (kept current from the core's events) and start at login. */
+/**
+ * Parses what a person typed as a timeout: seconds ("90"), or with a unit
+ * ("90s", "2m", "1h", "1m30s"); "" is 0 (not set). Returns null when it is
+ * not a duration.
+ */
+export function parseSeconds(text: string): number | null {
+  const t = text.trim().toLowerCase()
+  if (t === '') return 0
+  if (/^\d+$/.test(t)) return Number(t)
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t)
+  if (!m || !(m[1] || m[2] || m[3])) return null
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+}
+
+/** 90 → "1m30s", 120 → "2m", 0 → "". */
+export function formatSeconds(sec: number): string {
+  if (!sec) return ''
+  const h = Math.floor(sec / 3600)
+  const m = Math.floor((sec % 3600) / 60)
+  const s = sec % 60
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`
+}
+
+/** The pause switch (kept current from the core's events), start at login and the approval timeouts. */
 export class SettingsStore {
   paused = $state<PauseMode>('')
   startAtLogin = $state(false)
+  timeouts = $state<TimeoutSettings | null>(null)
   error = $state<string | null>(null)
   #api: SettingsApi
   #on: Backend['on']
@@ -23,7 +47,11 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      ;[this.paused, this.startAtLogin] = await Promise.all([this.#api.paused(), this.#api.startAtLogin()])
+      ;[this.paused, this.startAtLogin, this.timeouts] = await Promise.all([
+        this.#api.paused(),
+        this.#api.startAtLogin(),
+        this.#api.timeouts(),
+      ])
       this.error = null
     } catch (e) {
       this.error = `could not read settings: ${errorText(e)}`
@@ -48,6 +76,30 @@ export class SettingsStore {
     } catch (e) {
       this.error = `could not change start at login: ${errorText(e)}`
       this.startAtLogin = !on
+    }
+  }
+
+  /**
+   * Sets a server's timeout ('' for the default) from what a person typed;
+   * resolves false (with error set) when it is not a valid duration or the
+   * core refused it.
+   */
+  async setTimeout(server: string, text: string): Promise<boolean> {
+    const sec = parseSeconds(text)
+    const t = this.timeouts
+    if (sec === null || (t && sec !== 0 && (sec < t.min_seconds || sec > t.max_seconds))) {
+      const range = t ? ` between ${formatSeconds(t.min_seconds)} and ${formatSeconds(t.max_seconds)}` : ''
+      this.error = `"${text}" is not a timeout: give seconds or a duration like 90s, 2m or 1h${range} (empty to unset)`
+      return false
+    }
+    try {
+      await this.#api.setTimeout(server, sec)
+      this.timeouts = await this.#api.timeouts()
+      this.error = null
+      return true
+    } catch (e) {
+      this.error = `could not change the timeout: ${errorText(e)}`
+      return false
     }
   }
 }

@@ -167,6 +167,16 @@ export interface ExportResult {
 /** Pause state: empty when not paused, otherwise what paused calls get. */
 export type PauseMode = '' | 'deny' | 'ask'
 
+/** app.TimeoutSettings: approval timeouts in seconds, 0 = not set. */
+export interface TimeoutSettings {
+  default_seconds: number
+  per_server: Record<string, number>
+  /** What applies when neither the server's value nor the default is set. */
+  builtin_seconds: number
+  min_seconds: number
+  max_seconds: number
+}
+
 /** A client config entry that references a secret (localapi.SecretReference). */
 export interface SecretReference {
   client: string

@@ -145,6 +145,47 @@ export namespace app {
 	        this.backup = source["backup"];
 	    }
 	}
+	export class TimeoutSettings {
+	    default_seconds: number;
+	    per_server: Record<string, number>;
+	    builtin_seconds: number;
+	    min_seconds: number;
+	    max_seconds: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimeoutSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.default_seconds = source["default_seconds"];
+	        this.per_server = source["per_server"];
+	        this.builtin_seconds = source["builtin_seconds"];
+	        this.min_seconds = source["min_seconds"];
+	        this.max_seconds = source["max_seconds"];
+	    }
+	}
+
+}
+
+export namespace broker {
+	
+	export class Decision {
+	    action: string;
+	    scope: string;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Decision(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.action = source["action"];
+	        this.scope = source["scope"];
+	        this.note = source["note"];
+	    }
+	}
 	export class Pending {
 	    id: string;
 	    session_id: string;

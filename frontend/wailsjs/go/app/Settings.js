@@ -14,6 +14,14 @@ export function SetStartAtLogin(arg1) {
   return window['go']['app']['Settings']['SetStartAtLogin'](arg1);
 }
 
+export function SetTimeout(arg1, arg2) {
+  return window['go']['app']['Settings']['SetTimeout'](arg1, arg2);
+}
+
 export function StartAtLogin() {
   return window['go']['app']['Settings']['StartAtLogin']();
+}
+
+export function Timeouts() {
+  return window['go']['app']['Settings']['Timeouts']();
 }
