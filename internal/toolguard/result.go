@@ -192,7 +192,10 @@ func (w *resultWalker) value(field string) error {
 			}
 			w.pos++
 		}
-		return w.cutOr("unexpected end")
+		if w.pos == start {
+			return w.cutOr("unexpected end")
+		}
+		return nil // a literal ending the (scanned) input
 	}
 }
 
