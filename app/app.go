@@ -11,6 +11,7 @@ import (
 	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/core"
 	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/oauth"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -78,6 +79,7 @@ func New(c Core, log *slog.Logger) *App {
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
 			&Servers{core: c}, &Tools{core: c}, h, &Secrets{core: c, kc: vault.NewOSKeychain()},
+			&SignIns{store: oauth.NewStore(vault.NewOSKeychain())},
 			&Window{popup: p}, newClients(c),
 		},
 	}

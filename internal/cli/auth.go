@@ -37,18 +37,6 @@ NAME is the server's name, the same as the shim's --name.`,
 }
 
 // authEntry is one line of `auth list --json`. Never a token.
-type authEntry struct {
-	Server      string   `json:"server"`
-	URL         string   `json:"url"`
-	Issuer      string   `json:"issuer"`
-	Resource    string   `json:"resource"`
-	Scopes      []string `json:"scopes"`
-	ExpiresAt   *string  `json:"expires_at"`
-	Status      string   `json:"status"` // signed_in | expired | unreadable
-	Refreshable bool     `json:"refreshable"`
-	SignedInAt  *string  `json:"signed_in_at"`
-}
-
 func (e *env) authListCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -60,30 +48,13 @@ on its next request when the sign-in has a refresh token (REFRESH: yes).`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			store := oauth.NewStore(vault.NewOSKeychain())
-			names, err := store.Servers(ctx)
+			entries, err := oauth.NewStore(vault.NewOSKeychain()).SignIns(ctx, time.Now())
 			if err != nil {
 				return err
 			}
-			now := time.Now()
-			var entries []authEntry
-			for _, n := range names {
-				g, err := store.Load(ctx, n)
-				if errors.Is(err, oauth.ErrNotSignedIn) {
-					continue
-				}
-				if errors.Is(err, vault.ErrUnavailable) {
-					return err
-				}
-				if err != nil {
-					entries = append(entries, authEntry{Server: n, Scopes: []string{}, Status: "unreadable"})
-					continue
-				}
-				entries = append(entries, entryOf(g.Info(), now))
-			}
 			return list(e.stdout, asJSON, entries, "Not signed in to any server. Sign in with: countersign auth login NAME --url URL",
 				[]string{"SERVER", "ISSUER", "SCOPES", "EXPIRES", "STATUS", "REFRESH"},
-				func(a authEntry) []string {
+				func(a oauth.SignIn) []string {
 					exp := "-"
 					if a.ExpiresAt != nil {
 						exp = *a.ExpiresAt
@@ -98,26 +69,6 @@ on its next request when the sign-in has a refresh token (REFRESH: yes).`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
 	return cmd
-}
-
-func entryOf(in oauth.Info, now time.Time) authEntry {
-	a := authEntry{Server: in.Server, URL: in.URL, Issuer: in.Issuer, Resource: in.Resource,
-		Scopes: in.Scopes, Status: "signed_in", Refreshable: in.Refreshable}
-	if a.Scopes == nil {
-		a.Scopes = []string{}
-	}
-	if !in.Expiry.IsZero() {
-		s := in.Expiry.UTC().Format(time.RFC3339)
-		a.ExpiresAt = &s
-		if !now.Before(in.Expiry) {
-			a.Status = "expired"
-		}
-	}
-	if !in.SignedIn.IsZero() {
-		s := in.SignedIn.UTC().Format(time.RFC3339)
-		a.SignedInAt = &s
-	}
-	return a
 }
 
 func (e *env) authLoginCmd() *cobra.Command {

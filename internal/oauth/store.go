@@ -245,3 +245,62 @@ func (s *Store) editIndex(ctx context.Context, edit func([]string) []string) err
 	}
 	return nil
 }
+
+// SignIn is one stored sign-in as a person sees it (`auth list --json`,
+// the desktop app): never a token.
+type SignIn struct {
+	Server      string   `json:"server"`
+	URL         string   `json:"url"`
+	Issuer      string   `json:"issuer"`
+	Resource    string   `json:"resource"`
+	Scopes      []string `json:"scopes"`
+	ExpiresAt   *string  `json:"expires_at"` // RFC 3339; null when the server gave no lifetime
+	Status      string   `json:"status"`     // signed_in | expired | unreadable
+	Refreshable bool     `json:"refreshable"`
+	SignedInAt  *string  `json:"signed_in_at"`
+}
+
+// SignIns lists every stored sign-in with its status at now. An item that
+// cannot be decoded is listed as "unreadable"; a keychain that does not
+// answer is an error.
+func (s *Store) SignIns(ctx context.Context, now time.Time) ([]SignIn, error) {
+	names, err := s.Servers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []SignIn{}
+	for _, n := range names {
+		g, err := s.Load(ctx, n)
+		switch {
+		case errors.Is(err, ErrNotSignedIn):
+			continue
+		case errors.Is(err, vault.ErrUnavailable):
+			return nil, err
+		case err != nil:
+			out = append(out, SignIn{Server: n, Scopes: []string{}, Status: "unreadable"})
+			continue
+		}
+		out = append(out, signInOf(g.Info(), now))
+	}
+	return out, nil
+}
+
+func signInOf(in Info, now time.Time) SignIn {
+	a := SignIn{Server: in.Server, URL: in.URL, Issuer: in.Issuer, Resource: in.Resource,
+		Scopes: in.Scopes, Status: "signed_in", Refreshable: in.Refreshable}
+	if a.Scopes == nil {
+		a.Scopes = []string{}
+	}
+	if !in.Expiry.IsZero() {
+		s := in.Expiry.UTC().Format(time.RFC3339)
+		a.ExpiresAt = &s
+		if !now.Before(in.Expiry) {
+			a.Status = "expired"
+		}
+	}
+	if !in.SignedIn.IsZero() {
+		s := in.SignedIn.UTC().Format(time.RFC3339)
+		a.SignedInAt = &s
+	}
+	return a
+}

@@ -2,8 +2,10 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +97,44 @@ func TestItemName(t *testing.T) {
 		if _, err := ItemName(name); (err == nil) != ok {
 			t.Errorf("%q: %v", name, err)
 		}
+	}
+}
+
+// SignIns shows each stored sign-in's status at a given time, never a
+// token; a sign-in whose item cannot be decoded is listed as unreadable.
+func TestSignIns(t *testing.T) {
+	ctx := context.Background()
+	kc := newMemKeychain()
+	s := NewStore(kc)
+	live, old := testGrant("live"), testGrant("old")
+	old.Expiry = time.Now().Add(-time.Minute).UTC().Round(time.Second)
+	old.RefreshToken = ""
+	for _, g := range []*Grant{live, old, testGrant("broken")} {
+		if err := s.Save(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kc.Set(ctx, "oauth.broken", `{"kind":"countersign-oauth","server":`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SignIns(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]SignIn{}
+	for _, in := range got {
+		status[in.Server] = in
+	}
+	if in := status["live"]; in.Status != "signed_in" || !in.Refreshable || in.ExpiresAt == nil || in.Issuer != live.Issuer {
+		t.Errorf("live: %+v", in)
+	}
+	if in := status["old"]; in.Status != "expired" || in.Refreshable {
+		t.Errorf("old: %+v", in)
+	}
+	if in := status["broken"]; in.Status != "unreadable" {
+		t.Errorf("broken: %+v", in)
+	}
+	if b, _ := json.Marshal(got); strings.Contains(string(b), "secret") {
+		t.Errorf("a token is in the listing: %s", b)
 	}
 }

@@ -7,13 +7,14 @@ import * as Rules from '../../wailsjs/go/app/Rules'
 import * as Secrets from '../../wailsjs/go/app/Secrets'
 import * as Servers from '../../wailsjs/go/app/Servers'
 import * as Settings from '../../wailsjs/go/app/Settings'
+import * as SignIns from '../../wailsjs/go/app/SignIns'
 import * as Tools from '../../wailsjs/go/app/Tools'
 import * as Window from '../../wailsjs/go/app/Window'
 import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
 import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult } from './types'
-import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, TimeoutSettings, ToolDiff, ToolPin } from './types'
+import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, SignIn, SignOutResult, TimeoutSettings, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -53,6 +54,10 @@ export const backend: Backend = {
       return { ...t, per_server: t.per_server ?? {} } as TimeoutSettings
     },
     setTimeout: (server, seconds) => Settings.SetTimeout(server, seconds),
+  },
+  signIns: {
+    list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],
+    signOut: async (server) => (await SignIns.SignOut(server)) as SignOutResult,
   },
   secrets: {
     list: async () => ((await Secrets.List()) ?? []) as unknown as SecretInfo[],

@@ -17,6 +17,8 @@ import type {
   Rule,
   SecretInfo,
   ServerSession,
+  SignIn,
+  SignOutResult,
   TimeoutSettings,
   ToolDiff,
   ToolPin,
@@ -110,6 +112,13 @@ export interface ClientsApi {
   restore(backupFile: string): Promise<ClientRestoreResult>
 }
 
+/** Remote servers signed in with OAuth (app.SignIns binding): never tokens. */
+export interface SignInsApi {
+  list(): Promise<SignIn[]>
+  /** Revokes (best effort) and forgets the sign-in; resolves to what the server said. */
+  signOut(server: string): Promise<SignOutResult>
+}
+
 export interface Backend {
   pending(): Promise<PendingCall[]>
   decide(id: string, d: Decision): Promise<void>
@@ -132,6 +141,7 @@ export interface Backend {
   history: HistoryApi | null
   settings: SettingsApi | null
   secrets: SecretsApi | null
+  signIns: SignInsApi | null
   clients: ClientsApi | null
 }
 

@@ -167,6 +167,26 @@ export interface ExportResult {
 /** Pause state: empty when not paused, otherwise what paused calls get. */
 export type PauseMode = '' | 'deny' | 'ask'
 
+/** oauth.SignIn: one OAuth sign-in as `countersign auth list --json` prints it. */
+export interface SignIn {
+  server: string
+  url: string
+  issuer: string
+  resource: string
+  scopes: string[]
+  /** RFC 3339; null when the server gave no lifetime. */
+  expires_at: string | null
+  status: 'signed_in' | 'expired' | 'unreadable'
+  refreshable: boolean
+  signed_in_at: string | null
+}
+
+/** app.SignOutResult */
+export interface SignOutResult {
+  revoked: boolean
+  note?: string
+}
+
 /** app.TimeoutSettings: approval timeouts in seconds, 0 = not set. */
 export interface TimeoutSettings {
   default_seconds: number

@@ -1,5 +1,5 @@
 // An in-memory Backend for tests: the consumer's own interface, faked.
-import type { Backend, ClientsApi, HistoryApi, SecretsApi } from '../lib/backend'
+import type { Backend, ClientsApi, HistoryApi, SecretsApi, SignInsApi } from '../lib/backend'
 import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult, ClientServer } from '../lib/types'
 import { matchesQuery, newerFirst } from '../lib/historyquery'
 import type { BrokerEvent, Decision, ExportResult, HistoryCall, HistoryQuery, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
@@ -26,6 +26,7 @@ export class FakeBackend implements Backend {
   history: HistoryApi | null = null
   settings = null
   secrets: SecretsApi | null = null
+  signIns: SignInsApi | null = null
   clients: ClientsApi | null = null
 
   async reportWindow(visible: boolean, focused: boolean): Promise<void> {

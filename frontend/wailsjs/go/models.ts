@@ -145,6 +145,20 @@ export namespace app {
 	        this.backup = source["backup"];
 	    }
 	}
+	export class SignOutResult {
+	    revoked: boolean;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignOutResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.revoked = source["revoked"];
+	        this.note = source["note"];
+	    }
+	}
 	export class TimeoutSettings {
 	    default_seconds: number;
 	    per_server: Record<string, number>;
@@ -473,6 +487,22 @@ export namespace core {
 
 export namespace localapi {
 	
+	export class ResultFlag {
+	    kind: string;
+	    location: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ResultFlag(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.location = source["location"];
+	        this.text = source["text"];
+	    }
+	}
 	export class HistoryCall {
 	    id: string;
 	    // Go type: time
@@ -497,6 +527,7 @@ export namespace localapi {
 	    result_status: string;
 	    result_size: number;
 	    tool_hash: string;
+	    result_flags: ResultFlag[];
 	    result_excerpt?: number[];
 	
 	    static createFrom(source: any = {}) {
@@ -526,6 +557,7 @@ export namespace localapi {
 	        this.result_status = source["result_status"];
 	        this.result_size = source["result_size"];
 	        this.tool_hash = source["tool_hash"];
+	        this.result_flags = this.convertValues(source["result_flags"], ResultFlag);
 	        this.result_excerpt = source["result_excerpt"];
 	    }
 	
@@ -595,6 +627,7 @@ export namespace localapi {
 		    return a;
 		}
 	}
+	
 	export class SecretUse {
 	    server: string;
 	    client?: string;
@@ -854,6 +887,39 @@ export namespace localapi {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.trusted = source["trusted"];
+	    }
+	}
+
+}
+
+export namespace oauth {
+	
+	export class SignIn {
+	    server: string;
+	    url: string;
+	    issuer: string;
+	    resource: string;
+	    scopes: string[];
+	    expires_at?: string;
+	    status: string;
+	    refreshable: boolean;
+	    signed_in_at?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignIn(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.url = source["url"];
+	        this.issuer = source["issuer"];
+	        this.resource = source["resource"];
+	        this.scopes = source["scopes"];
+	        this.expires_at = source["expires_at"];
+	        this.status = source["status"];
+	        this.refreshable = source["refreshable"];
+	        this.signed_in_at = source["signed_in_at"];
 	    }
 	}
 
