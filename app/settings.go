@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/shim"
 )
@@ -73,6 +74,26 @@ func (s *Settings) Timeouts() (TimeoutSettings, error) {
 func (s *Settings) SetTimeout(server string, seconds int) error {
 	if err := s.core.SetTimeout(context.Background(), server, time.Duration(seconds)*time.Second); err != nil {
 		return fmt.Errorf("set timeout: %w", err)
+	}
+	return nil
+}
+
+// WithholdFlaggedResults reports whether a tool result in which the scanner
+// found hidden instructions is withheld from the client (not just flagged
+// in the history).
+func (s *Settings) WithholdFlaggedResults() (bool, error) {
+	rs, err := s.core.ResultSettings(context.Background())
+	if err != nil {
+		return false, fmt.Errorf("read the result setting: %w", err)
+	}
+	return rs.BlockFlagged, nil
+}
+
+// SetWithholdFlaggedResults turns withholding flagged results on or off;
+// shims get the change at once.
+func (s *Settings) SetWithholdFlaggedResults(on bool) error {
+	if _, err := s.core.SetResultSettings(context.Background(), localapi.ResultSettings{BlockFlagged: on}); err != nil {
+		return fmt.Errorf("change the result setting: %w", err)
 	}
 	return nil
 }

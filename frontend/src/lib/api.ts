@@ -54,6 +54,8 @@ export const backend: Backend = {
       return { ...t, per_server: t.per_server ?? {} } as TimeoutSettings
     },
     setTimeout: (server, seconds) => Settings.SetTimeout(server, seconds),
+    withholdFlaggedResults: () => Settings.WithholdFlaggedResults(),
+    setWithholdFlaggedResults: (on) => Settings.SetWithholdFlaggedResults(on),
   },
   signIns: {
     list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],

@@ -82,6 +82,9 @@ export interface SettingsApi {
   timeouts(): Promise<TimeoutSettings>
   /** Sets a server's timeout ('' for the default); 0 unsets it. */
   setTimeout(server: string, seconds: number): Promise<void>
+  /** Whether results with hidden instructions are withheld from the client (else only flagged). */
+  withholdFlaggedResults(): Promise<boolean>
+  setWithholdFlaggedResults(on: boolean): Promise<void>
 }
 
 /** Keychain secrets and their metadata (app.Secrets binding). */

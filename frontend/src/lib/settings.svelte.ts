@@ -29,6 +29,7 @@ export class SettingsStore {
   paused = $state<PauseMode>('')
   startAtLogin = $state(false)
   timeouts = $state<TimeoutSettings | null>(null)
+  withholdFlagged = $state(false)
   error = $state<string | null>(null)
   #api: SettingsApi
   #on: Backend['on']
@@ -47,10 +48,11 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      ;[this.paused, this.startAtLogin, this.timeouts] = await Promise.all([
+      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged] = await Promise.all([
         this.#api.paused(),
         this.#api.startAtLogin(),
         this.#api.timeouts(),
+        this.#api.withholdFlaggedResults(),
       ])
       this.error = null
     } catch (e) {
@@ -65,6 +67,17 @@ export class SettingsStore {
       this.error = null
     } catch (e) {
       this.error = `could not change pause: ${errorText(e)}`
+    }
+  }
+
+  async setWithholdFlagged(on: boolean): Promise<void> {
+    try {
+      await this.#api.setWithholdFlaggedResults(on)
+      this.withholdFlagged = on
+      this.error = null
+    } catch (e) {
+      this.error = `could not change the result setting: ${errorText(e)}`
+      this.withholdFlagged = !on
     }
   }
 

@@ -39,6 +39,8 @@ function fakeSettings(): SettingsApi & { sets: [string, number][] } {
     startAtLogin: async () => false,
     setStartAtLogin: async () => {},
     timeouts: async () => structuredClone(t),
+    withholdFlaggedResults: async () => false,
+    setWithholdFlaggedResults: async () => {},
     setTimeout: async (server, sec) => {
       if (sec < 0 || sec > t.max_seconds) throw new Error('out of range')
       sets.push([server, sec])

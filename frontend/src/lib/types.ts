@@ -156,6 +156,8 @@ export interface HistoryCall {
   tool_hash?: string
   /** Only from History.Call (one call in full). */
   result_excerpt?: unknown
+  /** What the scanner found in the result (hidden instructions, invisible characters, escapes). */
+  result_flags?: ResultFlag[]
 }
 
 /** Where an export went (app.ExportResult); path is '' when the person cancelled. */
@@ -166,6 +168,13 @@ export interface ExportResult {
 
 /** Pause state: empty when not paused, otherwise what paused calls get. */
 export type PauseMode = '' | 'deny' | 'ask'
+
+/** localapi.ResultFlag: one finding in a tool result; text has invisible characters made visible. */
+export interface ResultFlag {
+  kind: string
+  location: string
+  text: string
+}
 
 /** oauth.SignIn: one OAuth sign-in as `countersign auth list --json` prints it. */
 export interface SignIn {

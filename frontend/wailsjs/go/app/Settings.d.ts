@@ -10,6 +10,10 @@ export function SetStartAtLogin(arg1:boolean):Promise<void>;
 
 export function SetTimeout(arg1:string,arg2:number):Promise<void>;
 
+export function SetWithholdFlaggedResults(arg1:boolean):Promise<void>;
+
 export function StartAtLogin():Promise<boolean>;
 
 export function Timeouts():Promise<app.TimeoutSettings>;
+
+export function WithholdFlaggedResults():Promise<boolean>;

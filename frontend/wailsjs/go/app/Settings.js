@@ -18,10 +18,18 @@ export function SetTimeout(arg1, arg2) {
   return window['go']['app']['Settings']['SetTimeout'](arg1, arg2);
 }
 
+export function SetWithholdFlaggedResults(arg1) {
+  return window['go']['app']['Settings']['SetWithholdFlaggedResults'](arg1);
+}
+
 export function StartAtLogin() {
   return window['go']['app']['Settings']['StartAtLogin']();
 }
 
 export function Timeouts() {
   return window['go']['app']['Settings']['Timeouts']();
+}
+
+export function WithholdFlaggedResults() {
+  return window['go']['app']['Settings']['WithholdFlaggedResults']();
 }
