@@ -39,7 +39,7 @@ func Probe(ctx context.Context, hc *http.Client, server *url.URL) (string, error
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("oauth: reach %s: %w", origin(server), redactURL(err))
+		return "", fmt.Errorf("oauth: reach %s: %w", OriginOf(server), redactURL(err))
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()

@@ -32,8 +32,8 @@ func CheckEndpoint(what, raw string) (*url.URL, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !isLoopbackHost(u.Hostname()) {
-			return nil, fmt.Errorf("oauth: refusing %s %s: %w (http is allowed only for a loopback host)", what, origin(u), ErrInsecure)
+		if !IsLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("oauth: refusing %s %s: %w (http is allowed only for a loopback host)", what, OriginOf(u), ErrInsecure)
 		}
 	default:
 		return nil, fmt.Errorf("oauth: %s %q: scheme %q is not https", what, raw, u.Scheme)
@@ -41,7 +41,9 @@ func CheckEndpoint(what, raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports whether h (a URL's Hostname) names this machine:
+// "localhost" or a loopback address.
+func IsLoopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}
@@ -49,8 +51,9 @@ func isLoopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// origin is scheme://host:port with the default port made explicit.
-func origin(u *url.URL) string {
+// OriginOf is scheme://host:port of u with the default port made explicit:
+// the unit a credential is bound to.
+func OriginOf(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
@@ -65,7 +68,7 @@ func Origin(raw string) string {
 	if err != nil || u.Host == "" {
 		return ""
 	}
-	return origin(u)
+	return OriginOf(u)
 }
 
 // covers reports whether a token bound to resource may be used for target:
@@ -73,7 +76,7 @@ func Origin(raw string) string {
 // parent paths (whole segments). This is how the MCP spec's clients match a
 // resource indicator to the server URL.
 func covers(resource, target *url.URL) bool {
-	if origin(resource) != origin(target) {
+	if OriginOf(resource) != OriginOf(target) {
 		return false
 	}
 	rp := strings.TrimSuffix(resource.EscapedPath(), "/")

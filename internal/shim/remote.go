@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/countersign/countersign/internal/oauth"
 )
 
 // A remote server is reached over HTTP, as the MCP transport spec of
@@ -102,7 +104,7 @@ func startRemote(cfg Config) (*remote, error) {
 	tr.MaxIdleConnsPerHost = 64
 	var rt http.RoundTripper = tr
 	if cfg.Auth != nil && r.headers.Get("Authorization") == "" {
-		rt = &bearerTransport{base: tr, src: cfg.Auth, origin: origin(u)}
+		rt = &bearerTransport{base: tr, src: cfg.Auth, origin: oauth.OriginOf(u)}
 	}
 	r.client = &http.Client{Transport: rt, CheckRedirect: r.checkRedirect}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
@@ -117,7 +119,7 @@ func (r *remote) checkURL(u *url.URL) error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !r.allowHTTP && !isLoopbackHost(u.Hostname()) {
+		if !r.allowHTTP && !oauth.IsLoopbackHost(u.Hostname()) {
 			return fmt.Errorf("remote: refusing http://%s: credentials and messages would cross the network in clear text; use https, or pass --allow-http if you accept that", u.Host)
 		}
 	default:
@@ -127,23 +129,6 @@ func (r *remote) checkURL(u *url.URL) error {
 		return errors.New("remote: the URL has no host")
 	}
 	return nil
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
-// origin is scheme://host:port, with the default port made explicit.
-func origin(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
-	}
-	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // checkRedirect follows a redirect within the origin as is; to another
@@ -158,14 +143,14 @@ func (r *remote) checkRedirect(req *http.Request, via []*http.Request) error {
 		return err
 	}
 	req.Header.Del("Referer")
-	if origin(req.URL) != origin(r.url) {
+	if oauth.OriginOf(req.URL) != oauth.OriginOf(r.url) {
 		for k := range r.headers {
 			req.Header.Del(k)
 		}
 		for _, k := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Mcp-Session-Id"} {
 			req.Header.Del(k)
 		}
-		r.log.Warn("remote server redirected to another origin; credentials were not sent there", "to", origin(req.URL))
+		r.log.Warn("remote server redirected to another origin; credentials were not sent there", "to", oauth.OriginOf(req.URL))
 	}
 	return nil
 }
@@ -408,7 +393,7 @@ func (r *remote) describe(err error) string {
 	case errors.Is(err, errNoAnswer):
 		return fmt.Sprintf("the remote MCP server %s closed the response stream without answering this request", r.name)
 	}
-	return fmt.Sprintf("cannot reach the remote MCP server %s (%s): %v", r.name, origin(r.url), redactURLError(err))
+	return fmt.Sprintf("cannot reach the remote MCP server %s (%s): %v", r.name, oauth.OriginOf(r.url), redactURLError(err))
 }
 
 // redactURLError drops the URL net/http puts in its errors.

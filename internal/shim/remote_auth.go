@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/countersign/countersign/internal/oauth"
 )
 
 // BearerSource gives a remote server's OAuth access token to the shim
@@ -42,7 +44,7 @@ type bearerTransport struct {
 }
 
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if origin(req.URL) != t.origin || req.Header.Get("Authorization") != "" {
+	if oauth.OriginOf(req.URL) != t.origin || req.Header.Get("Authorization") != "" {
 		return t.base.RoundTrip(req)
 	}
 	tok, err := t.src.Token(req.Context())

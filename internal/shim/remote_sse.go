@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/countersign/countersign/internal/oauth"
 )
 
 // The legacy HTTP+SSE side of remote (MCP 2024-11-05): a GET opens the
@@ -95,9 +97,9 @@ func (r *remote) legacyConnect() error {
 		resp.Body.Close()
 		return fmt.Errorf("the server named an unreadable message endpoint: %w", err)
 	}
-	if origin(ep) != origin(r.url) {
+	if oauth.OriginOf(ep) != oauth.OriginOf(r.url) {
 		resp.Body.Close()
-		return fmt.Errorf("the server named a message endpoint on another origin (%s); Countersign sends messages and credentials only to %s", origin(ep), origin(r.url))
+		return fmt.Errorf("the server named a message endpoint on another origin (%s); Countersign sends messages and credentials only to %s", oauth.OriginOf(ep), oauth.OriginOf(r.url))
 	}
 	r.mu.Lock()
 	r.endpoint = ep
