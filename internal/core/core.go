@@ -44,6 +44,7 @@ type Core struct {
 	calls   callFeed // recorded calls, for SubscribeCalls
 
 	mu         sync.Mutex
+	signIns    signInBoard // remote servers waiting for an OAuth sign-in (signins.go)
 	timeoutsMu sync.Mutex  // serialises SetTimeout's read-modify-write of the setting
 	set        *policy.Set // rules in force; replaced, never mutated
 	sessions   map[string]*session

@@ -35,6 +35,7 @@ type backend struct {
 	held     chan CallRequest
 	records  [][]CallRecord
 	results  ResultSettings
+	signIns  []SignInNeeded
 }
 
 func newBackend() *backend {

@@ -67,6 +67,9 @@ func NewHandler(b Backend, log *slog.Logger) *Handler {
 		// results.go
 		"GET /v1/settings/results": h.resultSettings,
 		"PUT /v1/settings/results": h.setResultSettings,
+
+		// signins.go
+		"POST /v1/signins/needed": h.signInNeeded,
 	}
 	for pattern, fn := range routes {
 		h.mux.HandleFunc(pattern, fn)

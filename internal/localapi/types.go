@@ -151,4 +151,5 @@ type Backend interface {
 	// Tool-result settings (results.go).
 	ResultSettings(ctx context.Context) (ResultSettings, error)
 	SetResultSettings(ctx context.Context, s ResultSettings) (ResultSettings, error)
+	SignInNeeded(ctx context.Context, s SignInNeeded) error
 }

@@ -48,6 +48,8 @@ type remote struct {
 	client    *http.Client
 	log       *slog.Logger
 	allowHTTP bool
+	// signInNeeded reports a needed OAuth sign-in to the core (nil: none).
+	signInNeeded func()
 
 	ctx    context.Context // cancelled by stop: ends every request
 	cancel context.CancelFunc
@@ -87,7 +89,7 @@ func startRemote(cfg Config) (*remote, error) {
 		return nil, fmt.Errorf("remote: unknown transport %q (want auto, http or sse)", mode)
 	}
 	r := &remote{
-		name: cfg.Name, url: u, headers: cfg.Headers.Clone(), log: cfg.Log,
+		name: cfg.Name, url: u, headers: cfg.Headers.Clone(), log: cfg.Log, signInNeeded: cfg.signInNeeded,
 		allowHTTP: cfg.AllowHTTP, mode: mode, pending: map[string]context.CancelFunc{},
 	}
 	if r.headers == nil {
@@ -370,6 +372,9 @@ func (r *remote) fail(ctx context.Context, id []byte, err error) {
 		return
 	}
 	r.log.Warn("remote request failed", "err", redactURLError(err))
+	if errors.Is(err, oauth.ErrLoginRequired) && r.signInNeeded != nil {
+		r.signInNeeded()
+	}
 	r.outW.Write(rpcError(id, -32603, "Countersign: "+r.describe(err)))
 }
 

@@ -7,7 +7,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/oauth"
 )
 
@@ -101,4 +104,33 @@ func (r *remote) describeAuth(err error) string {
 		return ""
 	}
 	return fmt.Sprintf("the remote MCP server %s needs authorization: %v", r.name, ae.err)
+}
+
+// signInReportEvery bounds how often one shim tells the core that its
+// server needs a sign-in (each failed request would).
+const signInReportEvery = 30 * time.Second
+
+// signInReporter returns the hook that tells the core, in the background
+// and at most every signInReportEvery, that cfg's remote server needs a
+// sign-in. The desktop app asks the person; a core that is down misses it.
+func signInReporter(api *localapi.Client, cfg Config) func() {
+	var mu sync.Mutex
+	var last time.Time
+	return func() {
+		mu.Lock()
+		if !last.IsZero() && time.Since(last) < signInReportEvery {
+			mu.Unlock()
+			return
+		}
+		last = time.Now()
+		mu.Unlock()
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := api.SignInNeeded(ctx, localapi.SignInNeeded{Server: cfg.Name, Client: cfg.Client, URL: cfg.URL, At: time.Now()})
+			if err != nil {
+				cfg.Log.Debug("could not tell the core about the needed sign-in", "err", err)
+			}
+		}()
+	}
 }

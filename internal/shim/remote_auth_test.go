@@ -3,11 +3,15 @@ package shim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/countersign/countersign/internal/oauth"
 )
 
 // fakeBearer is the shim's own BearerSource interface, scripted: token is
@@ -111,6 +115,36 @@ func TestRemoteBearerRenew(t *testing.T) {
 		got := nextLine(t, lines)
 		if !strings.Contains(got, `"error"`) || !strings.Contains(got, "needs authorization") || !strings.Contains(got, "countersign auth login r --url https://x/mcp") || !strings.Contains(got, `"id":0`) {
 			t.Fatalf("client got %q", got)
+		}
+	})
+
+	t.Run("sign-in needed is reported to the core", func(t *testing.T) {
+		src := &fakeBearer{renewErr: fmt.Errorf("%w for r; sign in with: countersign auth login r --url https://x/mcp", oauth.ErrLoginRequired)}
+		reported := make(chan struct{}, 4)
+		r, lines := startTestRemote(t, Config{URL: srv.URL + "/mcp", Transport: "http", Auth: src,
+			signInNeeded: func() { reported <- struct{}{} }})
+		send(t, r, initReq)
+		if got := nextLine(t, lines); !strings.Contains(got, "countersign auth login r") {
+			t.Fatalf("client got %q", got)
+		}
+		select {
+		case <-reported:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the needed sign-in was not reported")
+		}
+	})
+
+	t.Run("other failures are not reported as a needed sign-in", func(t *testing.T) {
+		src := &fakeBearer{renewErr: errors.New("the keychain is locked")}
+		reported := make(chan struct{}, 4)
+		r, lines := startTestRemote(t, Config{URL: srv.URL + "/mcp", Transport: "http", Auth: src,
+			signInNeeded: func() { reported <- struct{}{} }})
+		send(t, r, initReq)
+		nextLine(t, lines)
+		select {
+		case <-reported:
+			t.Fatal("a keychain error was reported as a needed sign-in")
+		case <-time.After(200 * time.Millisecond):
 		}
 	})
 

@@ -51,6 +51,10 @@ type Config struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Log    *slog.Logger
+
+	// signInNeeded tells the core the remote server needs an OAuth
+	// sign-in (set by Run).
+	signInNeeded func()
 }
 
 // Run launches the server and relays messages until either side ends. It
@@ -64,6 +68,9 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 	ignoreSIGPIPE()
 
+	api := localapi.NewClient(cfg.Socket)
+	defer api.Close()
+	cfg.signInNeeded = signInReporter(api, cfg)
 	c, err := startUpstream(cfg)
 	if err != nil {
 		return 1, err
@@ -71,8 +78,6 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	api := localapi.NewClient(cfg.Socket)
-	defer api.Close()
 	s := newShim(ctx, cfg, api, c)
 
 	var wg sync.WaitGroup
