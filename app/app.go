@@ -11,7 +11,6 @@ import (
 	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/core"
 	"github.com/countersign/countersign/internal/localapi"
-	"github.com/countersign/countersign/internal/oauth"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -81,7 +80,7 @@ func New(c Core, log *slog.Logger) *App {
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
 			&Servers{core: c}, &Tools{core: c}, h, &Secrets{core: c, kc: vault.NewOSKeychain()},
-			&SignIns{store: oauth.NewStore(vault.NewOSKeychain())},
+			newSignIns(c),
 			&Window{popup: p}, newClients(c),
 		},
 	}
@@ -101,7 +100,7 @@ func (a *App) Bindings() []any { return a.binds }
 // FocusCall shows the window on the waiting call id ("" for the main view).
 // A key from an unprotected-server notification opens the Clients page.
 func (a *App) FocusCall(id string) {
-	if !a.focusClients(id) {
+	if !a.focusClients(id) && !a.focusSignIn(id) {
 		a.popup.focusCall(id)
 	}
 }
@@ -152,6 +151,13 @@ func (a *App) start(ctx context.Context, w window, emit func(name string, data .
 		go func() {
 			defer wg.Done()
 			a.forwardClients(fctx, cc, emit)
+		}()
+	}
+	if sc, ok := a.core.(signInsCore); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.forwardSignIns(fctx, sc, emit)
 		}()
 	}
 	a.mu.Lock()

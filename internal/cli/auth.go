@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 
@@ -120,7 +118,7 @@ Signing in again replaces the previous sign-in of NAME.`,
 						return nil
 					}
 					fmt.Fprintf(e.stderr, "Opening your browser to sign in to %s. If it does not open, visit:\n\n  %s\n\nWaiting for the sign-in (up to %v)...\n", name, authURL, timeout)
-					if err := openBrowser(authURL); err != nil {
+					if err := oauth.OpenBrowser(authURL); err != nil {
 						fmt.Fprintf(e.stderr, "countersign: could not open a browser (%v); open the address above yourself.\n", err)
 					}
 					return nil
@@ -174,22 +172,4 @@ shims of NAME lose access once their current token is refused.`,
 			return nil
 		},
 	}
-}
-
-// openBrowser opens u in the system browser without waiting for it.
-func openBrowser(u string) error {
-	var c *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		c = exec.Command("open", u)
-	case "windows":
-		c = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
-	default:
-		c = exec.Command("xdg-open", u)
-	}
-	if err := c.Start(); err != nil {
-		return err
-	}
-	go c.Wait() // reaped when the opener exits
-	return nil
 }

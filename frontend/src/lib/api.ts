@@ -14,7 +14,7 @@ import { localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
 import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult } from './types'
-import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, SignIn, SignOutResult, TimeoutSettings, ToolDiff, ToolPin } from './types'
+import type { HistoryCall, HistoryQuery, PauseMode, PendingCall, Rule, SecretInfo, ServerSession, SignIn, SignInNeeded, SignOutResult, TimeoutSettings, ToolDiff, ToolPin } from './types'
 
 // The generated models type some fields loosely (time.Time as any,
 // json.RawMessage as number[]); what arrives is the JSON the Go types marshal
@@ -60,6 +60,11 @@ export const backend: Backend = {
   signIns: {
     list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],
     signOut: async (server) => (await SignIns.SignOut(server)) as SignOutResult,
+    needed: async () => ((await SignIns.Needed()) ?? []) as unknown as SignInNeeded[],
+    signIn: async (server, url) => {
+      const s = await SignIns.SignIn(server, url)
+      return { ...s, scopes: s.scopes ?? [] } as unknown as SignIn
+    },
   },
   secrets: {
     list: async () => ((await Secrets.List()) ?? []) as unknown as SecretInfo[],

@@ -18,6 +18,7 @@ import type {
   SecretInfo,
   ServerSession,
   SignIn,
+  SignInNeeded,
   SignOutResult,
   TimeoutSettings,
   ToolDiff,
@@ -44,6 +45,10 @@ export const events = {
   clientsChanged: 'clients:changed',
   /** The person clicked a new-unprotected-server notification (payload: {client_id, locator}). */
   clientsFocus: 'clients:focus',
+  /** Payload: a SignInNeeded (a shim's remote server needs a sign-in). */
+  signInNeeded: 'signins:needed',
+  /** A click on a sign-in notification: show the Servers page. */
+  signInsFocus: 'signins:focus',
 } as const
 
 /** The wrapped servers the core sees (app.Servers binding). */
@@ -118,6 +123,10 @@ export interface ClientsApi {
 /** Remote servers signed in with OAuth (app.SignIns binding): never tokens. */
 export interface SignInsApi {
   list(): Promise<SignIn[]>
+  /** Servers whose shim reported that they need a sign-in. */
+  needed(): Promise<SignInNeeded[]>
+  /** Opens the system browser for the server's sign-in and waits for it (minutes). */
+  signIn(server: string, url: string): Promise<SignIn>
   /** Revokes (best effort) and forgets the sign-in; resolves to what the server said. */
   signOut(server: string): Promise<SignOutResult>
 }
@@ -136,6 +145,8 @@ export interface Backend {
   on(name: 'pause:changed' | 'core:error' | 'approvals:focus', cb: (value: string) => void): () => void
   on(name: 'history:added', cb: (call: HistoryCall) => void): () => void
   on(name: 'history:resync', cb: () => void): () => void
+  on(name: 'signins:needed', cb: (s: SignInNeeded) => void): () => void
+  on(name: 'signins:focus', cb: () => void): () => void
   /** Tells Go whether the window is visible and focused (app.Window.Report). */
   reportWindow(visible: boolean, focused: boolean): Promise<void>
   // A section whose service is null says so instead of showing anything.

@@ -1,9 +1,12 @@
 import { errorText, type SignInsApi } from './backend'
-import type { SignIn } from './types'
+import type { SignIn, SignInNeeded } from './types'
 
-/** The OAuth sign-ins kept in the keychain, read when the section opens. */
+/** The OAuth sign-ins kept in the keychain, and the servers waiting for one. */
 export class SignInsStore {
   list = $state<SignIn[]>([])
+  needed = $state<SignInNeeded[]>([])
+  /** The server whose sign-in runs in the browser now. */
+  signingIn = $state<string | null>(null)
   error = $state<string | null>(null)
   /** What the last sign-out did, for the person who asked. */
   notice = $state<string | null>(null)
@@ -15,11 +18,28 @@ export class SignInsStore {
 
   async load(): Promise<void> {
     try {
-      this.list = await this.#api.list()
+      ;[this.list, this.needed] = await Promise.all([this.#api.list(), this.#api.needed()])
       this.error = null
     } catch (e) {
       this.error = `could not read sign-ins: ${errorText(e)}`
     }
+  }
+
+  /** Signs in (the browser opens now: call only when the person asked). */
+  async signIn(s: SignInNeeded): Promise<void> {
+    this.signingIn = s.server
+    this.notice = null
+    let failed: string | null = null
+    try {
+      await this.#api.signIn(s.server, s.url)
+      this.notice = `Signed in to ${s.server}. Its next request uses the new token.`
+    } catch (e) {
+      failed = errorText(e)
+    } finally {
+      this.signingIn = null
+    }
+    await this.load()
+    if (failed) this.error = failed
   }
 
   async signOut(server: string): Promise<void> {

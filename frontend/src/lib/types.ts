@@ -190,6 +190,14 @@ export interface SignIn {
   signed_in_at: string | null
 }
 
+/** localapi.SignInNeeded: a shim's remote server needs a person to sign in. */
+export interface SignInNeeded {
+  server: string
+  client?: string
+  url: string
+  at: string
+}
+
 /** app.SignOutResult */
 export interface SignOutResult {
   revoked: boolean

@@ -6,6 +6,14 @@ export function List() {
   return window['go']['app']['SignIns']['List']();
 }
 
+export function Needed() {
+  return window['go']['app']['SignIns']['Needed']();
+}
+
+export function SignIn(arg1, arg2) {
+  return window['go']['app']['SignIns']['SignIn'](arg1, arg2);
+}
+
 export function SignOut(arg1) {
   return window['go']['app']['SignIns']['SignOut'](arg1);
 }
