@@ -84,7 +84,7 @@ func seedHistory(t *testing.T, api *localapi.Client) time.Time {
 var callKeys = []string{
 	"id", "requested_at", "decided_at", "session_id", "client", "server", "tool", "arguments", "arguments_size",
 	"arguments_truncated", "arguments_digest", "decision", "decided_by", "rule_id", "note", "reason", "wait_ms",
-	"server_ms", "result_status", "result_size", "tool_hash",
+	"server_ms", "result_status", "result_size", "tool_hash", "result_flags",
 }
 
 func decodeCalls(t *testing.T, out string) []map[string]any {
