@@ -63,7 +63,8 @@ describe("clients page", () => {
     assert.ok(!(await page.locator("body").innerText()).includes(SECRET), "a secret value is on the page");
     const panel = page.locator("[data-plaintext='brave-search']");
     await panel.waitFor();
-    assert.match(await panel.innerText(), /coming with wrap --migrate-secrets/);
+    assert.match(await panel.innerText(), /env\.BRAVE_API_KEY = ••••••/);
+    assert.ok(await panel.getByRole("button", { name: "Move to keychain…" }).isEnabled());
   });
 
   it("previews and wraps one server; only that entry of the file changes", async () => {
