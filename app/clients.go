@@ -375,15 +375,14 @@ const clientsKeyPrefix = "clients:"
 const EventClientsFocus = "clients:focus"
 
 // announceUnprotected shows "Cursor added server X — not protected" for each
-// server of ce that was added (or lost its wrapping) and is not protected.
-// Clicking it opens the Clients page, where Wrap and Ignore are offered.
+// server of ce that was added (or lost its wrapping) and is not protected,
+// as a notification and as a tray menu line (the newest one). Clicking
+// either opens the Clients page, where Wrap and Ignore are offered.
 func (a *App) announceUnprotected(ce ClientsEvent) {
 	a.popup.mu.Lock()
 	n := a.popup.notify
 	a.popup.mu.Unlock()
-	if n == nil {
-		return
-	}
+	t, _ := a.trayOf().(unprotectedView)
 	for _, s := range ce.Servers {
 		if !s.Unprotected {
 			continue
@@ -393,6 +392,12 @@ func (a *App) announceUnprotected(ce ClientsEvent) {
 			summary = fmt.Sprintf("%s server %s is no longer protected", or(ce.ClientName, ce.ClientID), s.Name)
 		}
 		key := clientsKeyPrefix + ce.ClientID + "\n" + s.Locator
+		if t != nil {
+			t.setUnprotected(summary, key)
+		}
+		if n == nil {
+			continue
+		}
 		err := n.Notify(context.Background(), key, notify.Notification{
 			Summary: summary,
 			Body:    fmt.Sprintf("Its tool calls do not go through Countersign. Open the Clients page to wrap it, or ignore it. (%s)", ce.Path),
@@ -401,6 +406,12 @@ func (a *App) announceUnprotected(ce ClientsEvent) {
 			a.log.Warn("app: cannot announce an unprotected server; the Clients page shows it", "server", s.Name, "err", err)
 		}
 	}
+}
+
+// unprotectedView is the tray's line for a new unprotected server; the
+// tray (tray.go) implements it.
+type unprotectedView interface {
+	setUnprotected(title, key string)
 }
 
 // focusClients handles a click on an unprotected-server notification: it

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/clients"
 	"github.com/countersign/countersign/internal/notify"
+	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/watch"
 )
 
@@ -277,6 +279,10 @@ func TestClientsChangesReachTheWindow(t *testing.T) {
 	a := New(c, quiet)
 	n := &fakeNotifier{shown: map[string]notify.Notification{}}
 	a.SetNotifier(n)
+	tr := &unprotTray{}
+	a.mu.Lock()
+	a.tray = tr
+	a.mu.Unlock()
 	rec := newRecorder()
 	a.start(ctx, &fakeWindow{}, rec.emit)
 	defer a.Shutdown(ctx)
@@ -328,10 +334,16 @@ func TestClientsChangesReachTheWindow(t *testing.T) {
 
 	// The new unprotected server is announced; clicking it opens the Clients page.
 	key := clientsKeyPrefix + "claude-desktop\n/mcpServers/new-one"
+	eventually(t, "the new server is announced", func() bool { _, ok, _ := n.get(key); return ok })
 	x, ok, _ := n.get(key)
 	if !ok || x.Summary != "Claude Desktop added server new-one — not protected" {
 		t.Fatalf("notification %q = %+v (shown: %v)", key, x, ok)
 	}
+	tr.mu.Lock()
+	if tr.title != x.Summary || tr.key != key {
+		t.Errorf("tray line = %q %q, want the notification's summary and key", tr.title, tr.key)
+	}
+	tr.mu.Unlock()
 	a.FocusCall(key)
 	focus := rec.wait(t, EventClientsFocus).data[0].(map[string]string)
 	if focus["client_id"] != "claude-desktop" || focus["locator"] != "/mcpServers/new-one" {
@@ -407,4 +419,19 @@ func TestClientsMigrateSecrets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// unprotTray records what the app shows in the tray.
+type unprotTray struct {
+	mu         sync.Mutex
+	title, key string
+}
+
+func (*unprotTray) setPending([]broker.Pending) {}
+func (*unprotTray) setPause(policy.Pause)       {}
+func (*unprotTray) setError(error)              {}
+func (u *unprotTray) setUnprotected(title, key string) {
+	u.mu.Lock()
+	u.title, u.key = title, key
+	u.mu.Unlock()
 }

@@ -42,6 +42,12 @@ type tray struct {
 	pending []broker.Pending
 	pause   policy.Pause
 	err     error
+
+	// unprot is the newest unprotected server the config watcher saw; a
+	// click opens the Clients page on it (FocusCall with its key).
+	unprot      *systray.MenuItem
+	unprotTitle string
+	unprotKey   string
 }
 
 // RunTray starts the tray; call it on the main goroutine before wails.Run and
@@ -91,6 +97,18 @@ func (t *tray) build() {
 	t.more = systray.AddMenuItem("", "")
 	t.more.Disable()
 	t.more.Hide()
+	t.unprot = systray.AddMenuItem("", "Open the Clients page to wrap it or ignore it")
+	t.unprot.Hide()
+	go t.clicks(t.unprot.ClickedCh, func() {
+		t.mu.Lock()
+		key := t.unprotKey
+		t.unprotKey, t.unprotTitle = "", ""
+		t.mu.Unlock()
+		t.render()
+		if key != "" {
+			t.app.FocusCall(key)
+		}
+	})
 	systray.AddSeparator()
 	open := systray.AddMenuItem("Open Countersign", "Show the main window")
 	go t.clicks(open.ClickedCh, func() { t.app.FocusCall("") })
@@ -128,6 +146,15 @@ func (t *tray) setPending(p []broker.Pending) {
 func (t *tray) setPause(p policy.Pause) {
 	t.mu.Lock()
 	t.pause = p
+	t.mu.Unlock()
+	t.render()
+}
+
+// setUnprotected shows one menu line for a new unprotected server (title),
+// which opens the Clients page on it (key, see focusClients).
+func (t *tray) setUnprotected(title, key string) {
+	t.mu.Lock()
+	t.unprotTitle, t.unprotKey = title, key
 	t.mu.Unlock()
 	t.render()
 }
@@ -180,6 +207,15 @@ func (t *tray) render() {
 		t.more.Show()
 	} else {
 		t.more.Hide()
+	}
+	if t.unprotKey != "" {
+		t.unprot.SetTitle("⚠ " + strings.ReplaceAll(t.unprotTitle, "_", "__")) // dbusmenu: a single _ marks a mnemonic
+		t.unprot.Show()
+		if n == 0 && t.err == nil {
+			systray.SetTooltip(tip + "; " + t.unprotTitle)
+		}
+	} else {
+		t.unprot.Hide()
 	}
 	check(t.deny, t.pause == policy.PauseDeny)
 	check(t.ask, t.pause == policy.PauseAsk)
