@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -166,25 +164,28 @@ func maskArgs(args, secretFields []string, field string) []string {
 // Preview computes what Wrap (or Unwrap, when unwrap is set) would do to
 // the given servers (names or locators; none: every server) of client, with
 // a unified diff per file, secrets redacted. Nothing is written.
-func (c *Clients) Preview(client string, servers []string, unwrap bool) (clients.ApplyResult, error) {
-	return c.apply(client, servers, unwrap, true, false)
+func (c *Clients) Preview(t Target, unwrap bool) (clients.ApplyResult, error) {
+	return c.apply(t, unwrap, true, false)
 }
 
 // Wrap puts the shim in front of the given servers of client (none: every
 // server). A file that fails is reported in the result; nothing else stops.
-func (c *Clients) Wrap(client string, servers []string) (clients.ApplyResult, error) {
-	return c.apply(client, servers, false, false, false)
+func (c *Clients) Wrap(t Target) (clients.ApplyResult, error) {
+	return c.apply(t, false, false, false)
 }
 
 // Unwrap restores the given wrapped servers of client (none: every one).
-func (c *Clients) Unwrap(client string, servers []string) (clients.ApplyResult, error) {
-	return c.apply(client, servers, true, false, false)
+func (c *Clients) Unwrap(t Target) (clients.ApplyResult, error) {
+	return c.apply(t, true, false, false)
 }
 
 // PreviewMigrate shows what MigrateSecrets would change, as a redacted
 // diff. Nothing is written, and nothing is stored in the keychain.
-func (c *Clients) PreviewMigrate(client, server string) (clients.ApplyResult, error) {
-	return c.apply(client, []string{server}, false, true, true)
+func (c *Clients) PreviewMigrate(t Target) (clients.ApplyResult, error) {
+	if len(t.Servers) != 1 {
+		return clients.ApplyResult{}, errors.New("move the secrets of one server at a time")
+	}
+	return c.apply(t, false, true, true)
 }
 
 // MigrateSecrets wraps one server (name or locator) and moves the plaintext
@@ -192,8 +193,11 @@ func (c *Clients) PreviewMigrate(client, server string) (clients.ApplyResult, er
 // in the config and --env KEY=secret:NAME on the shim; backups are scrubbed
 // of the values. Each moved secret is then recorded in the core with a note
 // saying where it came from, as `countersign wrap --migrate-secrets` does.
-func (c *Clients) MigrateSecrets(client, server string) (clients.ApplyResult, error) {
-	res, err := c.apply(client, []string{server}, false, false, true)
+func (c *Clients) MigrateSecrets(t Target) (clients.ApplyResult, error) {
+	if len(t.Servers) != 1 {
+		return clients.ApplyResult{}, errors.New("move the secrets of one server at a time")
+	}
+	res, err := c.apply(t, false, false, true)
 	if err != nil || c.secrets == nil {
 		return res, err
 	}
@@ -212,7 +216,16 @@ func (c *Clients) MigrateSecrets(client, server string) (clients.ApplyResult, er
 }
 
 // apply runs clients.Apply for one client.
-func (c *Clients) apply(client string, servers []string, unwrap, dryRun, migrate bool) (clients.ApplyResult, error) {
+// Target names what a change applies to: a client, optionally one of its
+// config files, and servers (names or locators; none: every server).
+type Target struct {
+	Client  string   `json:"client"`
+	Path    string   `json:"path,omitempty"`
+	Servers []string `json:"servers"`
+}
+
+func (c *Clients) apply(t Target, unwrap, dryRun, migrate bool) (clients.ApplyResult, error) {
+	client := t.Client
 	if client == "" {
 		return clients.ApplyResult{}, errors.New("name the client whose servers to change")
 	}
@@ -227,7 +240,7 @@ func (c *Clients) apply(client string, servers []string, unwrap, dryRun, migrate
 	if err != nil {
 		return clients.ApplyResult{}, err
 	}
-	req := clients.ApplyRequest{Unwrap: unwrap, DryRun: dryRun, Client: client, Names: servers, Home: dir, MigrateSecrets: migrate}
+	req := clients.ApplyRequest{Unwrap: unwrap, DryRun: dryRun, Client: client, Path: t.Path, Names: t.Servers, Home: dir, MigrateSecrets: migrate}
 	if migrate {
 		req.Keychain = c.kc
 	}
@@ -441,16 +454,5 @@ func siblingShim() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("find the countersign binary: %w", err)
 	}
-	if r, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = r
-	}
-	name := "countersign"
-	if runtime.GOOS == "windows" {
-		name += ".exe"
-	}
-	p := filepath.Join(filepath.Dir(exe), name)
-	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
-		return "", fmt.Errorf("the GUI-free %s is not beside %s; wrap needs it (build it with make build, or run countersign wrap)", name, exe)
-	}
-	return p, nil
+	return clients.ShimBinary(exe)
 }

@@ -150,7 +150,7 @@ func TestClientsWrapUnwrapRestore(t *testing.T) {
 	w := &writes{got: map[string][]byte{}}
 	b := f.binding(t, w)
 
-	pre, err := b.Preview("claude-desktop", []string{"/mcpServers/brave-search"}, false)
+	pre, err := b.Preview(Target{Client: "claude-desktop", Servers: []string{"/mcpServers/brave-search"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestClientsWrapUnwrapRestore(t *testing.T) {
 		t.Fatal("Preview changed the file")
 	}
 
-	res, err := b.Wrap("claude-desktop", []string{"/mcpServers/filesystem"})
+	res, err := b.Wrap(Target{Client: "claude-desktop", Servers: []string{"/mcpServers/filesystem"}})
 	if err != nil || res.Failed() {
 		t.Fatalf("Wrap: %+v, %v", res, err)
 	}
@@ -190,7 +190,7 @@ func TestClientsWrapUnwrapRestore(t *testing.T) {
 		t.Error("bytes after the filesystem entry changed")
 	}
 
-	un, err := b.Unwrap("claude-desktop", []string{"/mcpServers/filesystem"})
+	un, err := b.Unwrap(Target{Client: "claude-desktop", Servers: []string{"/mcpServers/filesystem"}})
 	if err != nil || un.Failed() {
 		t.Fatalf("Unwrap: %+v, %v", un, err)
 	}
@@ -238,9 +238,9 @@ func TestClientsRefusesWhatItCannotDo(t *testing.T) {
 		run    func() error
 		errHas string
 	}{
-		{"unknown client", func() error { _, err := b.Wrap("nope", nil); return err }, "unknown client"},
-		{"no client", func() error { _, err := b.Unwrap("", nil); return err }, "name the client"},
-		{"client without config", func() error { _, err := b.Wrap("zed", nil); return err }, "no config"},
+		{"unknown client", func() error { _, err := b.Wrap(Target{Client: "nope", Servers: nil}); return err }, "unknown client"},
+		{"no client", func() error { _, err := b.Unwrap(Target{Client: "", Servers: nil}); return err }, "name the client"},
+		{"client without config", func() error { _, err := b.Wrap(Target{Client: "zed", Servers: nil}); return err }, "no config"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,7 +251,7 @@ func TestClientsRefusesWhatItCannotDo(t *testing.T) {
 	}
 	t.Run("broken file is reported and left alone", func(t *testing.T) {
 		orig, _ := os.ReadFile(f.cursor)
-		res, err := b.Wrap("cursor", nil)
+		res, err := b.Wrap(Target{Client: "cursor", Servers: nil})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestClientsChangesReachTheWindow(t *testing.T) {
 	b.shim = func() (string, error) { return shim, nil }
 
 	time.Sleep(700 * time.Millisecond) // the watcher reads its baseline after Serve starts
-	if res, err := b.Wrap("claude-desktop", []string{"filesystem"}); err != nil || res.Failed() {
+	if res, err := b.Wrap(Target{Client: "claude-desktop", Servers: []string{"filesystem"}}); err != nil || res.Failed() {
 		t.Fatalf("Wrap: %+v, %v", res, err)
 	}
 	time.Sleep(700 * time.Millisecond)
@@ -368,7 +368,7 @@ func TestClientsMigrateSecrets(t *testing.T) {
 	c := openCore(t)
 	b.kc, b.secrets = kc, c
 
-	pre, err := b.PreviewMigrate("claude-desktop", "brave-search")
+	pre, err := b.PreviewMigrate(Target{Client: "claude-desktop", Servers: []string{"brave-search"}})
 	if err != nil || len(pre.Files) != 1 || !strings.Contains(pre.Files[0].Diff, "secret:") {
 		t.Fatalf("PreviewMigrate = %+v, %v; want a diff with a secret: reference", pre, err)
 	}
@@ -382,7 +382,7 @@ func TestClientsMigrateSecrets(t *testing.T) {
 		t.Fatal("the preview changed the file")
 	}
 
-	res, err := b.MigrateSecrets("claude-desktop", "brave-search")
+	res, err := b.MigrateSecrets(Target{Client: "claude-desktop", Servers: []string{"brave-search"}})
 	if err != nil || res.Failed() {
 		t.Fatalf("MigrateSecrets = %+v, %v", res, err)
 	}

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,29 +18,14 @@ import (
 // binary is not named countersign.
 var executable = os.Executable
 
-// shimBinary is the absolute path written into client configs: the running
-// countersign binary with symlinks resolved, or the GUI-free countersign
-// beside it when this is another build (the desktop app).
+// shimBinary is the absolute path written into client configs (see
+// clients.ShimBinary).
 func shimBinary() (string, error) {
 	p, err := executable()
 	if err != nil {
 		return "", fmt.Errorf("find the countersign binary: %w", err)
 	}
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		p = r
-	}
-	name := "countersign"
-	if runtime.GOOS == "windows" {
-		name += ".exe"
-	}
-	if strings.EqualFold(filepath.Base(p), name) {
-		return p, nil
-	}
-	sib := filepath.Join(filepath.Dir(p), name)
-	if st, err := os.Stat(sib); err == nil && st.Mode().IsRegular() {
-		return sib, nil
-	}
-	return "", fmt.Errorf("%s is not the countersign binary and there is no %s beside it: run wrap with the countersign command", p, name)
+	return clients.ShimBinary(p)
 }
 
 type rewriteReq struct {

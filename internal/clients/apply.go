@@ -20,6 +20,9 @@ type ApplyRequest struct {
 	DryRun bool
 	// Client is a client table id; "" selects every client found.
 	Client string
+	// Path limits the change to one config file of the client (its path or,
+	// for a link, its target); "" selects every file.
+	Path string
 	// Names are server names or locators; empty selects every server.
 	Names []string
 	// ShimPath is the absolute path of the GUI-free countersign (wrap only).
@@ -129,6 +132,9 @@ func Apply(ctx context.Context, env Env, req ApplyRequest) (ApplyResult, error) 
 	found := map[string]bool{}
 	for _, c := range selected {
 		for _, cfg := range c.Configs {
+			if req.Path != "" && cfg.Path != req.Path && cfg.RealPath != req.Path {
+				continue
+			}
 			names := namesIn(cfg, req.Names, found)
 			if len(req.Names) > 0 && len(names) == 0 {
 				continue

@@ -206,3 +206,27 @@ func TestKnownProjectsFromClaudeJSON(t *testing.T) {
 		t.Errorf("no ~/.claude.json: KnownProjects = %q", got)
 	}
 }
+
+// ShimBinary picks the running countersign itself, or the countersign
+// beside another program (the desktop app), and refuses anything else.
+func TestShimBinary(t *testing.T) {
+	dir := t.TempDir()
+	cs := filepath.Join(dir, "countersign")
+	desk := filepath.Join(dir, "countersign-desktop")
+	writeFile(t, cs, "#!/bin/sh\n", 0o755)
+	writeFile(t, desk, "#!/bin/sh\n", 0o755)
+	link := filepath.Join(t.TempDir(), "cs-link")
+	if err := os.Symlink(cs, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ exe, want string }{{cs, cs}, {desk, cs}, {link, cs}} {
+		if got, err := ShimBinary(tc.exe); err != nil || got != tc.want {
+			t.Errorf("ShimBinary(%s) = %q, %v; want %s", tc.exe, got, err, tc.want)
+		}
+	}
+	lone := filepath.Join(t.TempDir(), "other-program")
+	writeFile(t, lone, "#!/bin/sh\n", 0o755)
+	if got, err := ShimBinary(lone); err == nil {
+		t.Errorf("ShimBinary of a program without countersign beside it = %q", got)
+	}
+}

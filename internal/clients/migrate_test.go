@@ -215,3 +215,31 @@ func filesHolding(t *testing.T, dir, s string) int {
 	}
 	return n
 }
+
+// A server present in two files of one client (VS Code and VS Code
+// Insiders) is changed only in the file ApplyRequest.Path names.
+func TestApplyPathLimitsToOneFile(t *testing.T) {
+	home := t.TempDir()
+	env := Env{OS: "linux", Home: home}
+	stable := filepath.Join(home, ".config", "Code", "User", "mcp.json")
+	insiders := filepath.Join(home, ".config", "Code - Insiders", "User", "mcp.json")
+	copyFixture(t, "vscode/mcp.json", stable)
+	copyFixture(t, "vscode/mcp.json", insiders)
+	before, _ := os.ReadFile(insiders)
+	all, err := Apply(context.Background(), env, ApplyRequest{Client: "vscode", Names: []string{"fetch"}, DryRun: true,
+		ShimPath: testShim, Home: filepath.Join(home, "state")})
+	if err != nil || len(all.Files) != 2 {
+		t.Fatalf("without a path both files should be selected: %+v, %v", all, err)
+	}
+	res, err := Apply(context.Background(), env, ApplyRequest{Client: "vscode", Path: stable, Names: []string{"fetch"},
+		ShimPath: testShim, Home: filepath.Join(home, "state")})
+	if err != nil || res.Failed() || len(res.Files) != 1 || res.Files[0].Path != stable || !res.Files[0].Changed {
+		t.Fatalf("Apply = %+v, %v", res, err)
+	}
+	if now, _ := os.ReadFile(insiders); string(now) != string(before) {
+		t.Errorf("the other file of the client changed")
+	}
+	if now, _ := os.ReadFile(stable); string(now) == string(before) {
+		t.Errorf("the named file did not change")
+	}
+}

@@ -10,7 +10,7 @@ import * as Settings from '../../wailsjs/go/app/Settings'
 import * as SignIns from '../../wailsjs/go/app/SignIns'
 import * as Tools from '../../wailsjs/go/app/Tools'
 import * as Window from '../../wailsjs/go/app/Window'
-import { localapi, policy } from '../../wailsjs/go/models'
+import { app, localapi, policy } from '../../wailsjs/go/models'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 import type { Backend } from './backend'
 import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult } from './types'
@@ -74,11 +74,11 @@ export const backend: Backend = {
   },
   clients: {
     list: async () => ((await Clients.List()) ?? []) as unknown as ClientInfo[],
-    preview: async (client, servers, unwrap) => applyResult(await Clients.Preview(client, servers, unwrap)),
-    wrap: async (client, servers) => applyResult(await Clients.Wrap(client, servers)),
-    unwrap: async (client, servers) => applyResult(await Clients.Unwrap(client, servers)),
-    previewMigrate: async (client, server) => applyResult(await Clients.PreviewMigrate(client, server)),
-    migrateSecrets: async (client, server) => applyResult(await Clients.MigrateSecrets(client, server)),
+    preview: async (t, unwrap) => applyResult(await Clients.Preview(app.Target.createFrom(t), unwrap)),
+    wrap: async (t) => applyResult(await Clients.Wrap(app.Target.createFrom(t))),
+    unwrap: async (t) => applyResult(await Clients.Unwrap(app.Target.createFrom(t))),
+    previewMigrate: async (t) => applyResult(await Clients.PreviewMigrate(app.Target.createFrom(t))),
+    migrateSecrets: async (t) => applyResult(await Clients.MigrateSecrets(app.Target.createFrom(t))),
     backups: async (client) => ((await Clients.Backups(client)) ?? []) as unknown as ClientBackup[],
     restore: async (file) => (await Clients.Restore(file)) as unknown as ClientRestoreResult,
   },

@@ -6,6 +6,7 @@ import type {
   ClientBackup,
   ClientInfo,
   ClientRestoreResult,
+  ClientTarget,
   ClientsEvent,
   Decision,
   ExportResult,
@@ -106,14 +107,14 @@ export interface SecretsApi {
 /** AI clients, their configs and servers; wrap and unwrap (app.Clients binding). */
 export interface ClientsApi {
   list(): Promise<ClientInfo[]>
-  /** What wrap (or unwrap) would change, as redacted diffs; writes nothing. servers: locators or names, [] = all. */
-  preview(client: string, servers: string[], unwrap: boolean): Promise<ClientApplyResult>
-  wrap(client: string, servers: string[]): Promise<ClientApplyResult>
-  unwrap(client: string, servers: string[]): Promise<ClientApplyResult>
-  /** What migrateSecrets would change, as redacted diffs; writes and stores nothing. */
-  previewMigrate(client: string, server: string): Promise<ClientApplyResult>
+  /** What wrap (or unwrap) would change, as redacted diffs; writes nothing. */
+  preview(target: ClientTarget, unwrap: boolean): Promise<ClientApplyResult>
+  wrap(target: ClientTarget): Promise<ClientApplyResult>
+  unwrap(target: ClientTarget): Promise<ClientApplyResult>
+  /** What migrateSecrets would change, as redacted diffs; writes and stores nothing. One server. */
+  previewMigrate(target: ClientTarget): Promise<ClientApplyResult>
   /** Wraps one server and moves its plaintext env secrets into the keychain (secret:NAME left in place). */
-  migrateSecrets(client: string, server: string): Promise<ClientApplyResult>
+  migrateSecrets(target: ClientTarget): Promise<ClientApplyResult>
   /** Backups of client's config files ('' = every client), newest first. */
   backups(client: string): Promise<ClientBackup[]>
   /** Puts a listed backup back over its file (the current bytes are backed up first). */

@@ -1,5 +1,5 @@
 import { errorText, type Backend, type ClientsApi } from './backend'
-import type { ClientApplyResult, ClientBackup, ClientInfo, ClientServer, ClientsEvent } from './types'
+import type { ClientApplyResult, ClientBackup, ClientInfo, ClientServer, ClientTarget, ClientsEvent } from './types'
 
 /** What a pending change does: wrap, unwrap, or wrap while moving secrets. */
 export type ChangeKind = 'wrap' | 'unwrap' | 'migrate'
@@ -7,9 +7,8 @@ export type ChangeKind = 'wrap' | 'unwrap' | 'migrate'
 /** A change the person asked for, previewed, waiting for a confirmation. */
 export interface Proposal {
   kind: ChangeKind
-  client: string
-  /** Locators of the servers; [] = every server of the client. */
-  servers: string[]
+  /** The client, the one config file (absent: all of them) and the servers' locators ([] = every server). */
+  target: ClientTarget
   /** What the confirmation says is about to happen. */
   label: string
   result: ClientApplyResult
@@ -142,12 +141,12 @@ export class ClientsStore {
   )
 
   /** Previews a change; it runs only after confirm(). */
-  async propose(kind: ChangeKind, client: string, servers: string[], label: string): Promise<void> {
+  async propose(kind: ChangeKind, target: ClientTarget, label: string): Promise<void> {
     this.busy = true
     this.message = null
     try {
-      const result = kind === 'migrate' ? await this.#api.previewMigrate(client, servers[0]) : await this.#api.preview(client, servers, kind === 'unwrap')
-      this.proposal = { kind, client, servers, label, result }
+      const result = kind === 'migrate' ? await this.#api.previewMigrate(target) : await this.#api.preview(target, kind === 'unwrap')
+      this.proposal = { kind, target, label, result }
       this.error = null
     } catch (e) {
       this.error = `could not preview: ${errorText(e)}`
@@ -169,9 +168,9 @@ export class ClientsStore {
     let done = ''
     try {
       let r: ClientApplyResult
-      if (p.kind === 'unwrap') r = await this.#api.unwrap(p.client, p.servers)
-      else if (p.kind === 'migrate') r = await this.#api.migrateSecrets(p.client, p.servers[0])
-      else r = await this.#api.wrap(p.client, p.servers)
+      if (p.kind === 'unwrap') r = await this.#api.unwrap(p.target)
+      else if (p.kind === 'migrate') r = await this.#api.migrateSecrets(p.target)
+      else r = await this.#api.wrap(p.target)
       const o = outcome(p.kind, r)
       if (o.ok) done = o.text
       else failure = `${p.label}: ${o.text}`

@@ -176,6 +176,15 @@ export interface ResultFlag {
   text: string
 }
 
+/** app.Target: what a wrap or unwrap applies to. */
+export interface ClientTarget {
+  client: string
+  /** One config file of the client; absent: every file that has the servers. */
+  path?: string
+  /** Server locators or names; [] = every server. */
+  servers: string[]
+}
+
 /** oauth.SignIn: one OAuth sign-in as `countersign auth list --json` prints it. */
 export interface SignIn {
   server: string

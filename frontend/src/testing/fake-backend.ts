@@ -1,6 +1,6 @@
 // An in-memory Backend for tests: the consumer's own interface, faked.
 import type { Backend, ClientsApi, HistoryApi, SecretsApi, SignInsApi } from '../lib/backend'
-import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult, ClientServer } from '../lib/types'
+import type { ClientApplyResult, ClientBackup, ClientInfo, ClientRestoreResult, ClientServer, ClientTarget } from '../lib/types'
 import { matchesQuery, newerFirst } from '../lib/historyquery'
 import type { BrokerEvent, Decision, ExportResult, HistoryCall, HistoryQuery, NewRule, PendingCall, Rule, SecretInfo } from '../lib/types'
 
@@ -138,13 +138,15 @@ export class FakeClients implements ClientsApi {
     this.list_ = list
   }
 
-  async previewMigrate(client: string, server: string): Promise<ClientApplyResult> {
-    this.calls.push(`preview-migrate ${client} ${server}`)
-    return this.#flip(client, [server], true, true)
+  async previewMigrate(t: ClientTarget): Promise<ClientApplyResult> {
+    const [server] = t.servers
+    this.calls.push(`preview-migrate ${t.client} ${server}`)
+    return this.#flip(t, true, true)
   }
-  async migrateSecrets(client: string, server: string): Promise<ClientApplyResult> {
-    this.calls.push(`migrate ${client} ${server}`)
-    const r = this.#flip(client, [server], true, false)
+  async migrateSecrets(t: ClientTarget): Promise<ClientApplyResult> {
+    const [server] = t.servers
+    this.calls.push(`migrate ${t.client} ${server}`)
+    const r = this.#flip(t, true, false)
     for (const c of this.list_) for (const f of c.configs) for (const s of f.servers) if (s.locator === server || s.name === server) s.secret_fields = []
     return r
   }
@@ -153,18 +155,18 @@ export class FakeClients implements ClientsApi {
     this.calls.push('list')
     return structuredClone(this.list_)
   }
-  async preview(client: string, servers: string[], unwrap: boolean): Promise<ClientApplyResult> {
-    this.calls.push(`preview ${client} ${servers.join(',')} ${unwrap ? 'unwrap' : 'wrap'}`)
-    return this.#flip(client, servers, !unwrap, true)
+  async preview(t: ClientTarget, unwrap: boolean): Promise<ClientApplyResult> {
+    this.calls.push(`preview ${t.client} ${t.servers.join(',')} ${unwrap ? 'unwrap' : 'wrap'}`)
+    return this.#flip(t, !unwrap, true)
   }
-  async wrap(client: string, servers: string[]): Promise<ClientApplyResult> {
-    this.calls.push(`wrap ${client} ${servers.join(',')}`)
+  async wrap(t: ClientTarget): Promise<ClientApplyResult> {
+    this.calls.push(`wrap ${t.client} ${t.servers.join(',')}`)
     if (this.wrapError) throw this.wrapError
-    return this.#flip(client, servers, true, false)
+    return this.#flip(t, true, false)
   }
-  async unwrap(client: string, servers: string[]): Promise<ClientApplyResult> {
-    this.calls.push(`unwrap ${client} ${servers.join(',')}`)
-    return this.#flip(client, servers, false, false)
+  async unwrap(t: ClientTarget): Promise<ClientApplyResult> {
+    this.calls.push(`unwrap ${t.client} ${t.servers.join(',')}`)
+    return this.#flip(t, false, false)
   }
   async backups(client: string): Promise<ClientBackup[]> {
     return this.backups_.filter((b) => !client || b.client_id === client)
@@ -176,11 +178,12 @@ export class FakeClients implements ClientsApi {
     return { path: b.path, changed: true }
   }
 
-  #flip(client: string, servers: string[], wrap: boolean, dry: boolean): ClientApplyResult {
+  #flip({ client, path, servers }: ClientTarget, wrap: boolean, dry: boolean): ClientApplyResult {
     const res: ClientApplyResult = { dry_run: dry, files: [], not_found: [] }
     const c = this.list_.find((x) => x.id === client)
     if (!c) throw new Error(`no config file found for ${client}`)
     for (const cfg of c.configs) {
+      if (path && cfg.path !== path) continue
       const picked = cfg.servers.filter((s) => servers.length === 0 || servers.includes(s.locator) || servers.includes(s.name))
       if (!picked.length) continue
       const file = { client, path: cfg.path, symlink: false, changed: false, diff: '', servers: [] as ClientApplyResult['files'][0]['servers'] }

@@ -159,6 +159,22 @@ export namespace app {
 	        this.note = source["note"];
 	    }
 	}
+	export class Target {
+	    client: string;
+	    path?: string;
+	    servers: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Target(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.client = source["client"];
+	        this.path = source["path"];
+	        this.servers = source["servers"];
+	    }
+	}
 	export class TimeoutSettings {
 	    default_seconds: number;
 	    per_server: Record<string, number>;

@@ -7,14 +7,14 @@ export function Backups(arg1:string):Promise<Array<clients.Backup>>;
 
 export function List():Promise<Array<app.ClientInfo>>;
 
-export function MigrateSecrets(arg1:string,arg2:string):Promise<clients.ApplyResult>;
+export function MigrateSecrets(arg1:app.Target):Promise<clients.ApplyResult>;
 
-export function Preview(arg1:string,arg2:Array<string>,arg3:boolean):Promise<clients.ApplyResult>;
+export function Preview(arg1:app.Target,arg2:boolean):Promise<clients.ApplyResult>;
 
-export function PreviewMigrate(arg1:string,arg2:string):Promise<clients.ApplyResult>;
+export function PreviewMigrate(arg1:app.Target):Promise<clients.ApplyResult>;
 
 export function Restore(arg1:string):Promise<app.RestoreResult>;
 
-export function Unwrap(arg1:string,arg2:Array<string>):Promise<clients.ApplyResult>;
+export function Unwrap(arg1:app.Target):Promise<clients.ApplyResult>;
 
-export function Wrap(arg1:string,arg2:Array<string>):Promise<clients.ApplyResult>;
+export function Wrap(arg1:app.Target):Promise<clients.ApplyResult>;

@@ -10,26 +10,26 @@ export function List() {
   return window['go']['app']['Clients']['List']();
 }
 
-export function MigrateSecrets(arg1, arg2) {
-  return window['go']['app']['Clients']['MigrateSecrets'](arg1, arg2);
+export function MigrateSecrets(arg1) {
+  return window['go']['app']['Clients']['MigrateSecrets'](arg1);
 }
 
-export function Preview(arg1, arg2, arg3) {
-  return window['go']['app']['Clients']['Preview'](arg1, arg2, arg3);
+export function Preview(arg1, arg2) {
+  return window['go']['app']['Clients']['Preview'](arg1, arg2);
 }
 
-export function PreviewMigrate(arg1, arg2) {
-  return window['go']['app']['Clients']['PreviewMigrate'](arg1, arg2);
+export function PreviewMigrate(arg1) {
+  return window['go']['app']['Clients']['PreviewMigrate'](arg1);
 }
 
 export function Restore(arg1) {
   return window['go']['app']['Clients']['Restore'](arg1);
 }
 
-export function Unwrap(arg1, arg2) {
-  return window['go']['app']['Clients']['Unwrap'](arg1, arg2);
+export function Unwrap(arg1) {
+  return window['go']['app']['Clients']['Unwrap'](arg1);
 }
 
-export function Wrap(arg1, arg2) {
-  return window['go']['app']['Clients']['Wrap'](arg1, arg2);
+export function Wrap(arg1) {
+  return window['go']['app']['Clients']['Wrap'](arg1);
 }
