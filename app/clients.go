@@ -20,12 +20,6 @@ import (
 // outside Countersign: the window re-reads Clients.List.
 const EventClientsChanged = "clients:changed"
 
-// secretRecorder records the metadata of a secret the keychain now holds;
-// Core implements it.
-type secretRecorder interface {
-	PutSecret(ctx context.Context, name string, req localapi.SecretPut) (localapi.SecretPutResult, error)
-}
-
 // clientsCore is what Clients needs from the core beyond Core;
 // *core.Core implements it. Without it (tests, binding generation) writes
 // are not announced to a watcher and no change events are forwarded.
@@ -40,8 +34,8 @@ type clientsCore interface {
 // returns a secret value: arguments that hold one are masked and plaintext
 // secrets are listed by field name only.
 type Clients struct {
-	watcher clientsCore    // nil: no watcher to tell about own writes
-	secrets secretRecorder // nil: migrated secrets get no metadata
+	watcher clientsCore             // nil: no watcher to tell about own writes
+	secrets localapi.SecretRecorder // nil: migrated secrets get no metadata
 	kc      vault.Keychain
 	env     func() (clients.Env, error)
 	home    func() (string, error)
@@ -201,18 +195,7 @@ func (c *Clients) MigrateSecrets(t Target) (clients.ApplyResult, error) {
 	if err != nil || c.secrets == nil {
 		return res, err
 	}
-	var errs []error
-	for _, f := range res.Files {
-		for _, s := range f.Servers {
-			for _, m := range s.Migrated {
-				note := fmt.Sprintf("moved from the %s config (server %s, %s)", f.Client, s.Server, m.Key)
-				if _, err := c.secrets.PutSecret(context.Background(), m.Secret, localapi.SecretPut{Note: &note}); err != nil {
-					errs = append(errs, fmt.Errorf("secret %s is in the keychain but Countersign could not record it: %w", m.Secret, err))
-				}
-			}
-		}
-	}
-	return res, errors.Join(errs...)
+	return res, localapi.RecordMigrated(context.Background(), c.secrets, res)
 }
 
 // apply runs clients.Apply for one client.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -146,7 +145,7 @@ func (e *env) rewrite(ctx context.Context, r rewriteReq) error {
 	}
 	failed := out.Failed()
 	if r.migrate && !r.dryRun {
-		if err := recordMigrated(ctx, api, out); err != nil {
+		if err := localapi.RecordMigrated(ctx, api, out); err != nil {
 			fmt.Fprintf(e.stderr, "warning: %v\n", err)
 			failed = true
 		}
@@ -162,23 +161,6 @@ func (e *env) rewrite(ctx context.Context, r rewriteReq) error {
 		return exitError{exitFailure}
 	}
 	return nil
-}
-
-// recordMigrated tells the core about the secrets a migration stored, so
-// they show in secrets list with where they came from.
-func recordMigrated(ctx context.Context, api *localapi.Client, out clients.ApplyResult) error {
-	var errs []error
-	for _, f := range out.Files {
-		for _, s := range f.Servers {
-			for _, m := range s.Migrated {
-				note := fmt.Sprintf("moved from the %s config (server %s, %s)", f.Client, s.Server, m.Key)
-				if _, err := api.PutSecret(ctx, m.Secret, localapi.SecretPut{Note: &note}); err != nil {
-					errs = append(errs, fmt.Errorf("secret %s is in the keychain but the core did not record it: %w", m.Secret, err))
-				}
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 func printRewrite(e *env, r rewriteReq, out clients.ApplyResult) {
