@@ -159,22 +159,27 @@ func (mg *migration) keys() []MigratedKey {
 func secretRefsInShim(argv []string) []string {
 	k := wrappedAt(argv)
 	if k < 0 {
-		return nil
+		if _, remote := isRemoteWrapped(argv); !remote {
+			return nil
+		}
+		k = len(argv)
 	}
 	var out []string
 	for i := 2; i < k; i++ {
 		a := argv[i]
-		var v string
+		var v, sep string
 		switch {
-		case a == "--env" && i+1 < k:
-			v = argv[i+1]
+		case (a == "--env" || a == "--header") && i+1 < k:
+			v, sep = argv[i+1], map[string]string{"--env": "=", "--header": ":"}[a]
 			i++
 		case strings.HasPrefix(a, "--env="):
-			v = strings.TrimPrefix(a, "--env=")
+			v, sep = strings.TrimPrefix(a, "--env="), "="
+		case strings.HasPrefix(a, "--header="):
+			v, sep = strings.TrimPrefix(a, "--header="), ":"
 		default:
 			continue
 		}
-		if _, ref, ok := strings.Cut(v, "="); ok && strings.HasPrefix(ref, "secret:") {
+		if _, ref, ok := strings.Cut(v, sep); ok && strings.Contains(ref, "secret:") {
 			out = append(out, v)
 		}
 	}

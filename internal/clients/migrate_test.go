@@ -84,6 +84,17 @@ func TestWrapMigrateEveryFixture(t *testing.T) {
 				env, _ := envBlock(e)
 				argv := append([]string{e.Command}, e.Args...)
 				for _, m := range ch.Migrated {
+					if ch.Transport == TransportRemote { // a header's secret: --header 'Key: [Scheme ]secret:NAME'
+						i := slices.IndexFunc(argv, func(a string) bool {
+							return strings.HasPrefix(a, m.Key+": ") && strings.HasSuffix(a, SecretRef(m.Secret))
+						})
+						got, err := kc.Get(ctx, m.Secret)
+						if i < 1 || argv[i-1] != "--header" || err != nil || got == "" || !strings.Contains(string(src), got) {
+							t.Errorf("%s: header %s: args %q, keychain %v", ch.Server, m.Key, argv, err)
+						}
+						refs = append(refs, ch.Locator)
+						continue
+					}
 					if v, _ := env.get(m.Key); v == nil || v.str != SecretRef(m.Secret) {
 						t.Errorf("%s: env %s is not %q after the migration", ch.Server, m.Key, SecretRef(m.Secret))
 					}
@@ -241,5 +252,62 @@ func TestApplyPathLimitsToOneFile(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(stable); string(now) == string(before) {
 		t.Errorf("the named file did not change")
+	}
+}
+
+// A remote entry whose Authorization header holds a literal token is wrapped
+// only with migration: the token moves to the keychain, the shim gets
+// --header 'Authorization: Bearer secret:NAME', no journal record keeps the
+// original bytes, and the token is in no file afterwards (backups included).
+func TestWrapRemoteMovesLiteralAuthorization(t *testing.T) {
+	const token = "sk-live-0123456789abcdefghij"
+	cfg := `{
+  "mcpServers": {
+    "linear": {
+      "type": "http",
+      "url": "https://mcp.linear.app/mcp",
+      "headers": { "Authorization": "Bearer ` + token + `", "X-Team": "core" }
+    }
+  }
+}
+`
+	src := []byte(cfg)
+	opts := WrapOptions{ShimPath: testShim, ClientID: "claude-code"}
+	_, changes, err := Wrap(src, AdapterMCPServers, nil, opts)
+	if err != nil || len(changes) != 1 || changes[0].Action != ActionSkipped || !strings.Contains(changes[0].Reason, "--migrate-secrets") {
+		t.Fatalf("without migration: %+v, %v", changes, err)
+	}
+
+	home := t.TempDir()
+	path := filepath.Join(home, ".claude.json")
+	writeFile(t, path, cfg, 0o600)
+	kc := vault.Overlay(emptyKeychain{})
+	res, err := Apply(context.Background(), Env{OS: "linux", Home: home}, ApplyRequest{Client: "claude-code", ShimPath: testShim,
+		Home: filepath.Join(home, "state"), MigrateSecrets: true, Keychain: kc})
+	if err != nil || res.Failed() || len(res.Files) != 1 {
+		t.Fatalf("Apply: %+v, %v", res, err)
+	}
+	s := res.Files[0].Servers[0]
+	if s.Action != "wrapped" || len(s.Migrated) != 1 || s.Migrated[0].Key != "Authorization" {
+		t.Fatalf("change: %+v", s)
+	}
+	if v, err := kc.Get(context.Background(), s.Migrated[0].Secret); err != nil || v != token {
+		t.Fatalf("keychain %s: %v (value matches %v)", s.Migrated[0].Secret, err, v == token)
+	}
+	out, _ := os.ReadFile(path)
+	servers, err := Parse(out, AdapterMCPServers)
+	if err != nil || len(servers) != 1 || !servers[0].Wrapped {
+		t.Fatalf("rewritten: %v %+v\n%s", err, servers, out)
+	}
+	want := "Authorization: Bearer " + SecretRef(s.Migrated[0].Secret)
+	if !slices.Contains(servers[0].Args, want) || !slices.Contains(servers[0].Args, "X-Team: core") {
+		t.Errorf("shim args %q lack %q", servers[0].Args, want)
+	}
+	if n := filesHolding(t, home, token[8:]); n != 0 {
+		t.Errorf("the token is still in %d file(s) (config, backup or journal)", n)
+	}
+	back, uch, err := Unwrap(out, AdapterMCPServers, nil, UnwrapOptions{})
+	if err != nil || string(back) != string(out) || uch[0].Action != ActionSkipped || !strings.Contains(uch[0].Reason, "keychain") {
+		t.Errorf("unwrap of the migrated entry: %+v, %v", uch, err)
 	}
 }

@@ -3,6 +3,7 @@ package clients
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -24,6 +25,11 @@ type remoteWrap struct {
 	headers []string // "Name: value", in file order
 	flags   []string // extra shim flags (--transport, --allow-http)
 	splices []splice
+	// migrated are headers whose secret moved to the keychain; swaps say
+	// what to scrub from backups. Such a wrap is not journaled (the edits
+	// would hold the secret).
+	migrated []MigratedKey
+	swaps    []swap
 	// expect applies the same change to a decoded document (validation).
 	expect func(doc any, argv []string) error
 }
@@ -113,10 +119,14 @@ func planDirect(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 			if m.val.kind != kString {
 				return nil, fmt.Errorf("remote, not wrapped: header %q is not a string", m.key)
 			}
-			if looksSecret(m.key, m.val.str) {
-				return nil, fmt.Errorf("remote, not wrapped: header %q holds a plaintext secret; store it with 'countersign secrets set NAME' and use a secret:NAME reference in its place (it would otherwise move into the command line)", m.key)
+			value := m.val.str
+			if looksSecret(m.key, value) {
+				var err error
+				if value, err = rw.moveHeader(e.Name, m.key, value, string(src[m.val.start:m.val.end]), opts.Migrate); err != nil {
+					return nil, err
+				}
 			}
-			rw.headers = append(rw.headers, m.key+": "+m.val.str)
+			rw.headers = append(rw.headers, m.key+": "+value)
 		}
 	}
 	rw.flags = append(rw.flags, allowHTTP(rw.url)...)
@@ -247,8 +257,19 @@ func planBridge(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 				return nil, fmt.Errorf("remote via mcp-remote, not wrapped: header %q takes ${...} from the environment, which the shim does not expand; store the token with 'countersign secrets set NAME' and use secret:NAME", val)
 			}
 			k, v, _ := strings.Cut(val, ":")
-			if looksSecret(strings.TrimSpace(k), strings.TrimSpace(v)) {
-				return nil, fmt.Errorf("remote via mcp-remote, not wrapped: header %q holds a plaintext secret; store it with 'countersign secrets set NAME' and use secret:NAME", strings.TrimSpace(k))
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if looksSecret(k, v) {
+				raw := ""
+				for _, el := range l.args.elems {
+					if el.str == val {
+						raw = string(src[el.start:el.end])
+					}
+				}
+				moved, err := rw.moveHeader(e.Name, k, v, raw, opts.Migrate)
+				if err != nil {
+					return nil, err
+				}
+				val = k + ": " + moved
 			}
 			rw.headers = append(rw.headers, val)
 			i++
@@ -288,4 +309,39 @@ func planBridge(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 		return nil
 	}
 	return rw, nil
+}
+
+// authScheme splits "Bearer TOKEN" (or Token, Basic) into the scheme with
+// its space and the credential.
+var authScheme = regexp.MustCompile(`(?i)^(bearer|token|basic)\s+`)
+
+// moveHeader moves the secret in a header value into the keychain through
+// migrate and returns the value with a secret:NAME reference in its place
+// ("Bearer secret:linear-authorization"). raw is the value's token in the
+// file (for scrubbing backups). Without migrate it refuses: a plaintext
+// token must not move onto a command line.
+func (rw *remoteWrap) moveHeader(server, header, value, raw string, migrate MigrateFunc) (string, error) {
+	if migrate == nil {
+		return "", fmt.Errorf("remote, not wrapped: header %q holds a plaintext secret; wrap with --migrate-secrets to move it into the keychain (or store it with 'countersign secrets set NAME' and write secret:NAME in its place)", header)
+	}
+	prefix := authScheme.FindString(value)
+	secret := value[len(prefix):]
+	key := strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(header))
+	_, moved, err := migrate(server, map[string]string{key: secret})
+	if err != nil {
+		return "", fmt.Errorf("remote, not wrapped: secrets not moved: %w", err)
+	}
+	name, ok := moved[key]
+	if !ok {
+		return "", fmt.Errorf("remote, not wrapped: the value of header %q could not be moved to the keychain; store it with 'countersign secrets set NAME' and write secret:NAME in its place", header)
+	}
+	ref := prefix + SecretRef(name)
+	rw.migrated = append(rw.migrated, MigratedKey{Key: header, Secret: name})
+	if raw != "" {
+		rw.swaps = append(rw.swaps, swap{raw, quote(FormatJSON, ref, true)})
+	}
+	if len(secret) >= minBareValue {
+		rw.swaps = append(rw.swaps, swap{secret, SecretRef(name)})
+	}
+	return ref, nil
 }

@@ -117,8 +117,6 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 		switch {
 		case e.Wrapped:
 			ch.Action, ch.Reason = ActionUnchanged, "already wrapped"
-		case !e.Wrappable:
-			ch.Action, ch.Reason = ActionSkipped, e.Reason
 		case e.Transport == TransportRemote:
 			rw, err := planRemote(src, a, e, opts)
 			if err != nil {
@@ -127,13 +125,19 @@ func Wrap(src []byte, a Adapter, names []string, opts WrapOptions) ([]byte, []Ch
 			}
 			remotes[e] = rw
 			ch.Action = ActionWrapped
-			ch.Record = &Record{Server: e.Name, Locator: e.Locator}
+			rec := &Record{Server: e.Name, Locator: e.Locator}
 			for _, sp := range rw.splices {
-				ch.Record.Edits = append(ch.Record.Edits, Edit{Offset: sp.off, Original: string(src[sp.off:sp.end]), Wrapped: sp.text})
+				rec.Edits = append(rec.Edits, Edit{Offset: sp.off, Original: string(src[sp.off:sp.end]), Wrapped: sp.text})
 			}
+			if len(rw.migrated) == 0 {
+				ch.Record = rec // a moved secret is in the original bytes: no journal then
+			}
+			ch.Migrated, ch.swaps = rw.migrated, rw.swaps
 			all = append(all, rw.splices...)
 			done = append(done, e)
-			recs = append(recs, ch.Record)
+			recs = append(recs, rec)
+		case !e.Wrappable:
+			ch.Action, ch.Reason = ActionSkipped, e.Reason
 		default:
 			var mg *migration
 			if opts.Migrate != nil {
