@@ -29,6 +29,8 @@ type Core interface {
 	SetPause(ctx context.Context, p policy.Pause) error
 	Timeouts() policy.Timeouts
 	ResultSettings(ctx context.Context) (localapi.ResultSettings, error)
+	AutoWrap(ctx context.Context) (bool, error)
+	SetAutoWrap(ctx context.Context, on bool) error
 	SetResultSettings(ctx context.Context, s localapi.ResultSettings) (localapi.ResultSettings, error)
 	SetTimeout(ctx context.Context, server string, d time.Duration) error
 	Sessions() []core.SessionInfo

@@ -97,3 +97,17 @@ func (s *Settings) SetWithholdFlaggedResults(on bool) error {
 	}
 	return nil
 }
+
+// AutoWrap reports whether a server that appears unprotected in a client
+// config is wrapped at once.
+func (s *Settings) AutoWrap() (bool, error) {
+	return s.core.AutoWrap(context.Background())
+}
+
+// SetAutoWrap turns wrapping new servers automatically on or off.
+func (s *Settings) SetAutoWrap(on bool) error {
+	if err := s.core.SetAutoWrap(context.Background(), on); err != nil {
+		return fmt.Errorf("change auto-wrap: %w", err)
+	}
+	return nil
+}

@@ -45,6 +45,7 @@ func (c *Core) watchClients(ctx context.Context) {
 }
 
 func (c *Core) clientChanged(cw *clientWatch, ev watch.Event) {
+	ev = c.autoWrap(ev)
 	cw.mu.Lock()
 	cw.events = append(cw.events, ev)
 	if n := len(cw.events) - maxClientEvents; n > 0 {

@@ -30,18 +30,22 @@ var ErrAlreadyRunning = localapi.ErrAlreadyRunning
 type Options struct {
 	Home   string // state directory; "" means home.Dir()
 	Logger *slog.Logger
+	// ShimPath is the countersign binary auto-wrap writes into client
+	// configs; "" finds it from the running program (clients.ShimBinary).
+	ShimPath string
 }
 
 // Core is a running core. Its methods are safe for concurrent use.
 type Core struct {
-	home    string
-	socket  string
-	log     *slog.Logger
-	store   *store.Store
-	broker  *broker.Broker
-	ln      net.Listener
-	started time.Time
-	calls   callFeed // recorded calls, for SubscribeCalls
+	home     string
+	shimPath string // for auto-wrap; "" when there is none
+	socket   string
+	log      *slog.Logger
+	store    *store.Store
+	broker   *broker.Broker
+	ln       net.Listener
+	started  time.Time
+	calls    callFeed // recorded calls, for SubscribeCalls
 
 	mu         sync.Mutex
 	signIns    signInBoard // remote servers waiting for an OAuth sign-in (signins.go)
@@ -87,8 +91,11 @@ func Open(ctx context.Context, opts Options) (*Core, error) {
 	// even records ingested from the spool below.
 	st.SetRedactor((*vault.Redactor)(nil).Redact)
 	c := &Core{
-		home: dir, socket: socket, log: log, store: st, broker: broker.New(), ln: ln,
+		home: dir, shimPath: opts.ShimPath, socket: socket, log: log, store: st, broker: broker.New(), ln: ln,
 		started: time.Now(), sessions: map[string]*session{},
+	}
+	if c.shimPath == "" {
+		c.shimPath = defaultShimPath()
 	}
 	if err := c.loadRules(ctx); err != nil {
 		c.Close()

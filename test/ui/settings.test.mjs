@@ -5,6 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { ShimClient, repo } from "./mcp.mjs";
@@ -14,6 +15,8 @@ const URL = process.env.UI_URL ?? "http://localhost:34115";
 const HOME = process.env.UI_HOME;
 const BIN = process.env.UI_BIN ?? `${repo}build/bin/countersign`;
 if (!HOME) throw new Error("UI_HOME (the COUNTERSIGN_HOME of the wails dev core) is not set: run test/ui/run.sh");
+const CLIENT_HOME = process.env.UI_CLIENT_HOME;
+if (!CLIENT_HOME) throw new Error("UI_CLIENT_HOME (the HOME of the wails dev process) is not set: run test/ui/run.sh");
 
 const SERVER = "tmo"; // a server name of its own: other test files share the core
 let browser, page, shim;
@@ -59,6 +62,8 @@ after(async () => {
   await settings().catch(() => {});
   await page?.getByRole("textbox", { name: "default timeout" }).fill("").catch(() => {});
   await page?.getByRole("form", { name: "default timeout" }).getByRole("button", { name: "Save" }).click().catch(() => {});
+  const auto = page?.getByRole("checkbox", { name: "Wrap new servers automatically" });
+  if (await auto?.isChecked().catch(() => false)) await auto.uncheck().catch(() => {});
   await browser?.close();
   assert.deepEqual(pageErrors, [], "the page threw");
 });
@@ -100,5 +105,23 @@ describe("approval timeouts against the real core", () => {
     await page.reload();
     await settings();
     assert.equal(await page.getByRole("textbox", { name: "default timeout" }).inputValue(), "2m", "the default is kept by the core");
+  });
+
+  it("with auto-wrap on, a server added to a client config is wrapped at once", async () => {
+    await settings();
+    await page.getByRole("checkbox", { name: "Wrap new servers automatically" }).check();
+    const cfg = `${CLIENT_HOME}/.cursor/mcp.json`;
+    mkdirSync(`${CLIENT_HOME}/.cursor`, { recursive: true });
+    writeFileSync(cfg, '{\n  "mcpServers": {\n    "auto-fs": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"] }\n  }\n}\n');
+    let entry;
+    for (let i = 0; i < 100; i++) {
+      entry = JSON.parse(readFileSync(cfg, "utf8")).mcpServers["auto-fs"];
+      if (entry.command.endsWith("/countersign")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(entry.command.endsWith("/countersign"), `not wrapped within 10 s: ${JSON.stringify(entry)}`);
+    assert.deepEqual(entry.args.slice(0, 5), ["shim", "--name", "auto-fs", "--client", "cursor"]);
+    assert.deepEqual(entry.args.slice(-4), ["npx", "-y", "@modelcontextprotocol/server-filesystem", "/tmp"]);
+    await page.getByRole("checkbox", { name: "Wrap new servers automatically" }).uncheck();
   });
 });

@@ -56,6 +56,8 @@ export const backend: Backend = {
     setTimeout: (server, seconds) => Settings.SetTimeout(server, seconds),
     withholdFlaggedResults: () => Settings.WithholdFlaggedResults(),
     setWithholdFlaggedResults: (on) => Settings.SetWithholdFlaggedResults(on),
+    autoWrap: () => Settings.AutoWrap(),
+    setAutoWrap: (on) => Settings.SetAutoWrap(on),
   },
   signIns: {
     list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],

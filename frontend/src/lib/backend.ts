@@ -91,6 +91,9 @@ export interface SettingsApi {
   /** Whether results with hidden instructions are withheld from the client (else only flagged). */
   withholdFlaggedResults(): Promise<boolean>
   setWithholdFlaggedResults(on: boolean): Promise<void>
+  /** Whether a server that appears unprotected in a client config is wrapped at once. */
+  autoWrap(): Promise<boolean>
+  setAutoWrap(on: boolean): Promise<void>
 }
 
 /** Keychain secrets and their metadata (app.Secrets binding). */

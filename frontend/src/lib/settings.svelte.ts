@@ -30,6 +30,7 @@ export class SettingsStore {
   startAtLogin = $state(false)
   timeouts = $state<TimeoutSettings | null>(null)
   withholdFlagged = $state(false)
+  autoWrap = $state(false)
   error = $state<string | null>(null)
   #api: SettingsApi
   #on: Backend['on']
@@ -48,11 +49,12 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged] = await Promise.all([
+      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged, this.autoWrap] = await Promise.all([
         this.#api.paused(),
         this.#api.startAtLogin(),
         this.#api.timeouts(),
         this.#api.withholdFlaggedResults(),
+        this.#api.autoWrap(),
       ])
       this.error = null
     } catch (e) {
@@ -67,6 +69,17 @@ export class SettingsStore {
       this.error = null
     } catch (e) {
       this.error = `could not change pause: ${errorText(e)}`
+    }
+  }
+
+  async setAutoWrap(on: boolean): Promise<void> {
+    try {
+      await this.#api.setAutoWrap(on)
+      this.autoWrap = on
+      this.error = null
+    } catch (e) {
+      this.error = `could not change auto-wrap: ${errorText(e)}`
+      this.autoWrap = !on
     }
   }
 

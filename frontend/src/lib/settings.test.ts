@@ -41,6 +41,8 @@ function fakeSettings(): SettingsApi & { sets: [string, number][] } {
     timeouts: async () => structuredClone(t),
     withholdFlaggedResults: async () => false,
     setWithholdFlaggedResults: async () => {},
+    autoWrap: async () => false,
+    setAutoWrap: async () => {},
     setTimeout: async (server, sec) => {
       if (sec < 0 || sec > t.max_seconds) throw new Error('out of range')
       sets.push([server, sec])
