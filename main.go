@@ -91,7 +91,7 @@ func run() int {
 		}()
 		defer func() { cancel(); <-served }()
 
-		n, err := notify.Connect(a.FocusCall)
+		n, err := notify.Connect(a.NotificationAction)
 		if err != nil {
 			log.Warn("no desktop notifications; waiting calls show in the window only", "err", err)
 		} else {

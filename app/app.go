@@ -11,6 +11,7 @@ import (
 	"github.com/countersign/countersign/internal/broker"
 	"github.com/countersign/countersign/internal/core"
 	"github.com/countersign/countersign/internal/localapi"
+	"github.com/countersign/countersign/internal/notify"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/vault"
 )
@@ -59,6 +60,7 @@ type App struct {
 	popup *popup
 	tray  trayView // nil until RunTray, and when there is no tray
 	hist  *History
+	cl    *Clients
 	binds []any
 
 	mu   sync.Mutex
@@ -77,13 +79,14 @@ type trayView interface {
 func New(c Core, log *slog.Logger) *App {
 	p := newPopup(nil, log)
 	h := &History{core: c}
+	cl := newClients(c)
 	return &App{
-		log: log, core: c, popup: p, hist: h,
+		log: log, core: c, popup: p, hist: h, cl: cl,
 		binds: []any{
 			&Approvals{core: c}, &Rules{core: c}, &Settings{core: c},
 			&Servers{core: c}, &Tools{core: c}, h, &Secrets{core: c, kc: vault.NewOSKeychain()},
 			newSignIns(c),
-			&Window{popup: p}, newClients(c),
+			&Window{popup: p}, cl,
 		},
 	}
 }
@@ -98,6 +101,16 @@ func (a *App) SetNotifier(n Notifier) {
 
 // Bindings are the services the frontend calls, as window.go.app.<Type>.<Method>.
 func (a *App) Bindings() []any { return a.binds }
+
+// NotificationAction handles what the person chose on a notification:
+// DefaultAction (a click) shows the window on it; Wrap and Ignore on a new
+// unprotected server act at once.
+func (a *App) NotificationAction(key, action string) {
+	if action != notify.DefaultAction && a.clientsAction(key, action) {
+		return
+	}
+	a.FocusCall(key)
+}
 
 // FocusCall shows the window on the waiting call id ("" for the main view).
 // A key from an unprotected-server notification opens the Clients page.

@@ -387,7 +387,7 @@ func (a *App) announceUnprotected(ce ClientsEvent) {
 		if s.Kind != string(watch.ServerAdded) {
 			summary = fmt.Sprintf("%s server %s is no longer protected", or(ce.ClientName, ce.ClientID), s.Name)
 		}
-		key := clientsKeyPrefix + ce.ClientID + "\n" + s.Locator
+		key := clientsKeyPrefix + ce.ClientID + "\n" + ce.Path + "\n" + s.Locator
 		if t != nil {
 			t.setUnprotected(summary, key)
 		}
@@ -396,7 +396,8 @@ func (a *App) announceUnprotected(ce ClientsEvent) {
 		}
 		err := n.Notify(context.Background(), key, notify.Notification{
 			Summary: summary,
-			Body:    fmt.Sprintf("Its tool calls do not go through Countersign. Open the Clients page to wrap it, or ignore it. (%s)", ce.Path),
+			Body:    fmt.Sprintf("Its tool calls do not go through Countersign. Wrap it to have them wait for you, or ignore it. (%s)", ce.Path),
+			Actions: []notify.Action{{ID: actionWrap, Label: "Wrap"}, {ID: actionIgnore, Label: "Ignore"}},
 		})
 		if err != nil {
 			a.log.Warn("app: cannot announce an unprotected server; the Clients page shows it", "server", s.Name, "err", err)
@@ -417,7 +418,8 @@ func (a *App) focusClients(key string) bool {
 	if !ok {
 		return false
 	}
-	client, locator, _ := strings.Cut(rest, "\n")
+	client, rest, _ := strings.Cut(rest, "\n")
+	_, locator, _ := strings.Cut(rest, "\n")
 	a.popup.focusCall("")
 	a.popup.mu.Lock()
 	emit := a.popup.emit
@@ -438,4 +440,60 @@ func siblingShim() (string, error) {
 		return "", fmt.Errorf("find the countersign binary: %w", err)
 	}
 	return clients.ShimBinary(exe)
+}
+
+// The buttons of a new-unprotected-server notification.
+const (
+	actionWrap   = "wrap"
+	actionIgnore = "ignore"
+)
+
+// clientsAction runs Wrap or Ignore from a new-unprotected-server
+// notification; it reports whether key and action were one. Wrap changes
+// only that entry of that file (with the usual backup and journal) and
+// says how it went in a new notification; Ignore withdraws it.
+func (a *App) clientsAction(key, action string) bool {
+	rest, ok := strings.CutPrefix(key, clientsKeyPrefix)
+	if !ok || (action != actionWrap && action != actionIgnore) {
+		return false
+	}
+	client, rest, _ := strings.Cut(rest, "\n")
+	path, locator, _ := strings.Cut(rest, "\n")
+	a.popup.mu.Lock()
+	n, emit := a.popup.notify, a.popup.emit
+	a.popup.mu.Unlock()
+	if action == actionIgnore {
+		if n != nil {
+			_ = n.Withdraw(context.Background(), key)
+		}
+		return true
+	}
+	res, err := a.cl.Wrap(Target{Client: client, Path: path, Servers: []string{locator}})
+	summary, body := "", ""
+	switch {
+	case err != nil:
+		summary, body = "Countersign could not wrap that server", err.Error()
+	case res.Failed() || len(res.Files) == 0:
+		summary, body = "Countersign could not wrap that server", "Open the Clients page to see why."
+		for _, f := range res.Files {
+			if f.Error != "" {
+				body = f.Error
+			}
+		}
+	default:
+		f := res.Files[0]
+		summary = "Wrapped"
+		for _, s := range f.Servers {
+			summary, body = s.Server+": "+s.Status, "Restart the client, or reload its MCP servers, to apply. ("+f.Path+")"
+		}
+	}
+	if n != nil {
+		if err := n.Notify(context.Background(), key, notify.Notification{Summary: summary, Body: body}); err != nil {
+			a.log.Warn("app: cannot say how the wrap went", "err", err)
+		}
+	}
+	if emit != nil {
+		emit(EventClientsChanged, ClientsEvent{ClientID: client, Path: path, File: "changed", Servers: []ClientsDelta{}})
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -333,7 +334,7 @@ func TestClientsChangesReachTheWindow(t *testing.T) {
 	}
 
 	// The new unprotected server is announced; clicking it opens the Clients page.
-	key := clientsKeyPrefix + "claude-desktop\n/mcpServers/new-one"
+	key := clientsKeyPrefix + "claude-desktop\n" + ev.Path + "\n/mcpServers/new-one"
 	eventually(t, "the new server is announced", func() bool { _, ok, _ := n.get(key); return ok })
 	x, ok, _ := n.get(key)
 	if !ok || x.Summary != "Claude Desktop added server new-one — not protected" {
@@ -356,6 +357,26 @@ func TestClientsChangesReachTheWindow(t *testing.T) {
 		}
 	}
 	rec.mu.Unlock()
+
+	// The notification's Wrap button wraps that one entry, and says so.
+	a.NotificationAction(key, actionWrap)
+	data, _ := os.ReadFile(f.desktop)
+	servers, err := clients.Parse(data, clients.AdapterMCPServers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		if s.Name == "new-one" && (!s.Wrapped || s.Command != shim) {
+			t.Errorf("Wrap on the notification left new-one as %+v", s)
+		}
+	}
+	if x, _, _ := n.get(key); x.Summary != "new-one: wrapped" {
+		t.Errorf("after Wrap the notification says %+v", x)
+	}
+	a.NotificationAction(key, actionIgnore)
+	if _, _, withdrawn := n.get(key); !slices.Contains(withdrawn, key) {
+		t.Errorf("Ignore did not withdraw the notification: %v", withdrawn)
+	}
 }
 
 // Moving a plaintext env value: the preview stores nothing; the move leaves

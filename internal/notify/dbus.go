@@ -29,13 +29,26 @@ type Notification struct {
 	Summary string
 	Body    string        // plain text; markup characters are escaped
 	Expire  time.Duration // 0: the server's default
+	// Actions are buttons besides the click on the notification itself
+	// (action DefaultAction), for servers that show them.
+	Actions []Action
 }
+
+// Action is one button of a notification: ID comes back to the activate
+// function when the person presses it.
+type Action struct {
+	ID    string
+	Label string
+}
+
+// DefaultAction is the action of a click on the notification itself.
+const DefaultAction = "default"
 
 // DBus sends notifications over one private session-bus connection. Its
 // methods are safe for concurrent use.
 type DBus struct {
 	conn     *dbus.Conn
-	activate func(key string)
+	activate func(key, action string)
 	signals  chan *dbus.Signal
 	done     chan struct{} // closed when the signal reader returned
 
@@ -45,8 +58,9 @@ type DBus struct {
 
 // Connect opens a private connection to the session bus and checks that a
 // notification service is there or can be started by the bus. activate, if
-// not nil, is called with a notification's key when the person clicks it.
-func Connect(activate func(key string)) (*DBus, error) {
+// not nil, is called with a notification's key and the action the person
+// chose: DefaultAction for a click on it, or the ID of one of its Actions.
+func Connect(activate func(key, action string)) (*DBus, error) {
 	conn, err := dbus.ConnectSessionBus() // a connection of its own, not the shared one
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w: %v", ErrUnavailable, err)
@@ -55,7 +69,7 @@ func Connect(activate func(key string)) (*DBus, error) {
 }
 
 // ConnectAddress is Connect for the bus at address (tests use a private bus).
-func ConnectAddress(address string, activate func(key string)) (*DBus, error) {
+func ConnectAddress(address string, activate func(key, action string)) (*DBus, error) {
 	conn, err := dbus.Connect(address)
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w: %v", ErrUnavailable, err)
@@ -63,7 +77,7 @@ func ConnectAddress(address string, activate func(key string)) (*DBus, error) {
 	return open(conn, activate)
 }
 
-func open(conn *dbus.Conn, activate func(string)) (*DBus, error) {
+func open(conn *dbus.Conn, activate func(key, action string)) (*DBus, error) {
 	ok, err := serviceExists(conn)
 	if err != nil || !ok {
 		conn.Close()
@@ -112,9 +126,13 @@ func (d *DBus) Notify(ctx context.Context, key string, n Notification) error {
 		"urgency":       dbus.MakeVariant(byte(1)), // normal: a person is waited for, nothing is broken
 		"desktop-entry": dbus.MakeVariant(desktopID),
 	}
+	actions := []string{DefaultAction, "Open Countersign"}
+	for _, a := range n.Actions {
+		actions = append(actions, a.ID, a.Label)
+	}
 	var id uint32
 	err := d.conn.Object(busName, objPath).CallWithContext(ctx, iface+".Notify", 0,
-		appName, replaces, desktopID, n.Summary, escape(n.Body), []string{"default", "Open Countersign"}, hints, expire).Store(&id)
+		appName, replaces, desktopID, n.Summary, escape(n.Body), actions, hints, expire).Store(&id)
 	if err != nil {
 		var de dbus.Error
 		if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.ServiceUnknown" {
@@ -167,7 +185,13 @@ func (d *DBus) readSignals() {
 			continue
 		}
 		if sig.Name == iface+".ActionInvoked" && d.activate != nil {
-			d.activate(key)
+			action := DefaultAction
+			if len(sig.Body) > 1 {
+				if a, ok := sig.Body[1].(string); ok {
+					action = a
+				}
+			}
+			d.activate(key, action)
 		}
 	}
 }

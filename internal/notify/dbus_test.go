@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,8 +105,8 @@ func TestNoServiceIsUnavailable(t *testing.T) {
 func TestNotifyReplaceWithdrawAndClick(t *testing.T) {
 	addr := bus(t)
 	srv := serve(t, addr)
-	clicked := make(chan string, 1)
-	d, err := ConnectAddress(addr, func(key string) { clicked <- key })
+	clicked := make(chan string, 2)
+	d, err := ConnectAddress(addr, func(key, action string) { clicked <- key + " " + action })
 	if err != nil {
 		t.Fatalf("ConnectAddress: %v", err)
 	}
@@ -128,6 +129,8 @@ func TestNotifyReplaceWithdrawAndClick(t *testing.T) {
 			wantBody: "claude-code &lt;x&gt; &amp; y", wantExpire: 55000},
 		{name: "second call gets its own", key: "c2", n: Notification{Summary: "Tool call waiting: run on shell"}, wantBody: "", wantExpire: -1},
 		{name: "same key replaces", key: "c1", n: Notification{Summary: "again", Body: "b"}, wantReplaces: 1, wantBody: "b", wantExpire: -1},
+		{name: "with buttons", key: "s1", n: Notification{Summary: "Cursor added server gh", Actions: []Action{{"wrap", "Wrap"}, {"ignore", "Ignore"}}},
+			wantExpire: -1},
 	}
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -146,17 +149,29 @@ func TestNotifyReplaceWithdrawAndClick(t *testing.T) {
 		})
 	}
 
-	// The person clicks the notification of c2.
-	if err := srv.conn.Emit(objPath, iface+".ActionInvoked", uint32(2), "default"); err != nil {
-		t.Fatal(err)
+	srv.mu.Lock()
+	if got := srv.sent[3].actions; !slices.Equal(got, []string{"default", "Open Countersign", "wrap", "Wrap", "ignore", "Ignore"}) {
+		t.Errorf("actions sent %q", got)
 	}
-	select {
-	case k := <-clicked:
-		if k != "c2" {
-			t.Fatalf("click reported key %q, want c2", k)
+	srv.mu.Unlock()
+
+	// The person clicks the notification of c2, then presses Wrap on s1.
+	for _, tc := range []struct {
+		id     uint32
+		action string
+		want   string
+	}{{2, "default", "c2 default"}, {3, "wrap", "s1 wrap"}} {
+		if err := srv.conn.Emit(objPath, iface+".ActionInvoked", tc.id, tc.action); err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a click on the notification was not reported")
+		select {
+		case k := <-clicked:
+			if k != tc.want {
+				t.Fatalf("reported %q, want %q", k, tc.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("action %s was not reported", tc.action)
+		}
 	}
 
 	if err := d.Withdraw(ctx, "c1"); err != nil {
