@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/countersign/countersign/internal/autostart"
 	"github.com/countersign/countersign/internal/localapi"
 	"github.com/countersign/countersign/internal/policy"
 	"github.com/countersign/countersign/internal/shim"
@@ -33,12 +35,16 @@ func (s *Settings) SetPause(p string) error {
 
 // StartAtLogin reports whether Countersign starts with the desktop session.
 func (s *Settings) StartAtLogin() (bool, error) {
-	return autostartEnabled()
+	return autostart.Enabled()
 }
 
 // SetStartAtLogin turns starting with the desktop session on or off.
 func (s *Settings) SetStartAtLogin(on bool) error {
-	if err := setAutostart(on); err != nil {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("start at login: find this program: %w", err)
+	}
+	if err := autostart.Set(on, exe); err != nil {
 		return fmt.Errorf("start at login: %w", err)
 	}
 	return nil
@@ -111,3 +117,7 @@ func (s *Settings) SetAutoWrap(on bool) error {
 	}
 	return nil
 }
+
+// HiddenFlag starts the app in the tray with its window hidden (the login
+// entry passes it).
+const HiddenFlag = autostart.HiddenFlag

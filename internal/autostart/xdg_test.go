@@ -1,4 +1,6 @@
-package app
+//go:build !windows && !darwin
+
+package autostart
 
 import (
 	"os"
@@ -7,35 +9,34 @@ import (
 	"testing"
 )
 
-func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
+func TestXDGEntryWrittenAndRemoved(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
-	s := &Settings{}
-	entry := filepath.Join(dir, "autostart", "countersign.desktop")
+	path := filepath.Join(dir, "autostart", "countersign.desktop")
+	const exe = "/opt/Count Ersign/countersign-desktop"
 
-	if on, err := s.StartAtLogin(); err != nil || on {
-		t.Fatalf("StartAtLogin() = %v, %v before enabling", on, err)
+	if on, err := Enabled(); err != nil || on {
+		t.Fatalf("Enabled() = %v, %v before Set", on, err)
 	}
-	if err := s.SetStartAtLogin(true); err != nil {
+	if err := Set(true, exe); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(entry)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("the autostart entry: %v", err)
 	}
-	exe, _ := os.Executable()
-	if !strings.Contains(string(data), "\nExec="+execQuote(exe)+" --hidden\n") || !strings.HasPrefix(string(data), "[Desktop Entry]\n") {
+	if !strings.Contains(string(data), "\nExec=\"/opt/Count Ersign/countersign-desktop\" --hidden\n") || !strings.HasPrefix(string(data), "[Desktop Entry]\n") {
 		t.Fatalf("entry:\n%s", data)
 	}
-	if on, err := s.StartAtLogin(); err != nil || !on {
-		t.Fatalf("StartAtLogin() = %v, %v after enabling", on, err)
+	if on, err := Enabled(); err != nil || !on {
+		t.Fatalf("Enabled() = %v, %v after Set", on, err)
 	}
 	for range 2 { // turning it off twice is fine
-		if err := s.SetStartAtLogin(false); err != nil {
+		if err := Set(false, exe); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("entry still there after disabling: %v", err)
 	}
 }
