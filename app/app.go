@@ -31,6 +31,8 @@ type Core interface {
 	Timeouts() policy.Timeouts
 	ResultSettings(ctx context.Context) (localapi.ResultSettings, error)
 	AutoWrap(ctx context.Context) (bool, error)
+	TrustReadOnly() []string
+	SetTrustReadOnly(ctx context.Context, server string, on bool) error
 	SetAutoWrap(ctx context.Context, on bool) error
 	SetResultSettings(ctx context.Context, s localapi.ResultSettings) (localapi.ResultSettings, error)
 	SetTimeout(ctx context.Context, server string, d time.Duration) error

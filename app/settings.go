@@ -121,3 +121,20 @@ func (s *Settings) SetAutoWrap(on bool) error {
 // HiddenFlag starts the app in the tray with its window hidden (the login
 // entry passes it).
 const HiddenFlag = autostart.HiddenFlag
+
+// TrustedReadOnly lists the servers whose readOnlyHint claims allow calls.
+func (s *Settings) TrustedReadOnly() ([]string, error) {
+	out := s.core.TrustReadOnly()
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// SetTrustReadOnly trusts (or stops trusting) a server's read-only claims.
+func (s *Settings) SetTrustReadOnly(server string, on bool) error {
+	if err := s.core.SetTrustReadOnly(context.Background(), server, on); err != nil {
+		return fmt.Errorf("trust read-only claims of %s: %w", server, err)
+	}
+	return nil
+}

@@ -34,7 +34,7 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 	}
 	// The core is authoritative on quarantine: a held tool is blocked even
 	// if the shim did not know it was held.
-	facts := policy.Facts{SecretInArgs: req.SecretInArgs, Quarantined: c.quarantined(ctx, sess, req.Tool)}
+	facts := policy.Facts{SecretInArgs: req.SecretInArgs, Quarantined: c.quarantined(ctx, sess, req.Tool), ReadOnlyClaim: req.ReadOnlyClaim}
 	pc := &policy.Call{Client: client, Server: sess.Server, Tool: req.Tool, Args: req.Args}
 	v := c.policy().Evaluate(pc, facts, time.Now())
 
@@ -42,6 +42,9 @@ func (c *Core) Hold(ctx context.Context, req localapi.CallRequest) (localapi.Cal
 	switch v.Action {
 	case policy.Allow:
 		d = localapi.CallDecision{Decision: "approved", DecidedBy: "rule", RuleID: v.RuleID, Reason: v.Reason}
+		if v.Reason == policy.ReasonReadOnlyTrusted {
+			d.DecidedBy = "policy"
+		}
 	case policy.Deny:
 		d = localapi.CallDecision{Decision: "blocked", DecidedBy: "rule", RuleID: v.RuleID, Reason: v.Reason}
 		if v.Reason != "rule" {

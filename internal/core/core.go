@@ -49,7 +49,7 @@ type Core struct {
 
 	mu         sync.Mutex
 	signIns    signInBoard // remote servers waiting for an OAuth sign-in (signins.go)
-	timeoutsMu sync.Mutex  // serialises SetTimeout's read-modify-write of the setting
+	timeoutsMu sync.Mutex  // serialises the read-modify-writes of policy settings (timeouts, read-only trust)
 	set        *policy.Set // rules in force; replaced, never mutated
 	sessions   map[string]*session
 	// policySubs receive the policy after each change (SubscribePolicy).

@@ -37,9 +37,13 @@ func (c *Core) loadRules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	trusted, err := c.loadTrustReadOnly(ctx)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	c.set = policy.NewSet(rules, pause)
-	c.set.Timeouts = timeouts
+	c.set.Timeouts, c.set.TrustReadOnly = timeouts, trusted
 	c.mu.Unlock()
 	return nil
 }
@@ -104,10 +108,11 @@ func (c *Core) RemoveRule(ctx context.Context, id string) error {
 // shim session.
 func (c *Core) update(edit func(*policy.Set)) {
 	c.mu.Lock()
-	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause, Timeouts: c.set.Timeouts.Clone()}
+	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause, Timeouts: c.set.Timeouts.Clone(),
+		TrustReadOnly: slices.Clone(c.set.TrustReadOnly)}
 	edit(draft)
 	next := policy.NewSet(draft.Rules, draft.Pause)
-	next.Timeouts = draft.Timeouts
+	next.Timeouts, next.TrustReadOnly = draft.Timeouts, draft.TrustReadOnly
 	c.set = next
 	for _, s := range c.sessions {
 		s.push(next)

@@ -203,3 +203,45 @@ func TestSetTimeoutPushesDecidesAndPersists(t *testing.T) {
 		t.Errorf("after restart timeouts = %+v, want default 2m and no per-server value", ts)
 	}
 }
+
+// Trusting a server's read-only claims: a held call to a tool the shim
+// reports as claimed read-only is then approved by policy; other servers
+// and unclaimed tools still ask; the trust survives a restart.
+func TestTrustReadOnlyClaims(t *testing.T) {
+	dir := tempHome(t)
+	r := start(t, dir)
+	ctx := context.Background()
+	sid, stream := openSession(t, r.api, "fs")
+	defer stream.Close()
+	if err := r.c.SetTrustReadOnly(ctx, "", true); !errors.Is(err, localapi.ErrInvalid) {
+		t.Errorf("no server: %v", err)
+	}
+	if err := r.c.SetTrustReadOnly(ctx, "fs", true); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.api.Hold(ctx, localapi.CallRequest{ID: "ro1", SessionID: sid, Tool: "read_file", ReadOnlyClaim: true})
+	if err != nil || d.Decision != "approved" || d.DecidedBy != "policy" || d.Reason != policy.ReasonReadOnlyTrusted {
+		t.Fatalf("trusted read-only claim: %+v, %v", d, err)
+	}
+	// an unclaimed tool still waits for a person
+	hctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.api.Hold(hctx, localapi.CallRequest{ID: "ro2", SessionID: sid, Tool: "write_file", TimeoutMS: 30000}); close(done) }()
+	for len(r.c.Pending()) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := r.c.Pending(); p[0].ID != "ro2" {
+		t.Fatalf("pending = %+v", p)
+	}
+	cancel()
+	<-done
+	stream.Close()
+	r.stop()
+	r2 := start(t, dir)
+	if got := r2.c.TrustReadOnly(); len(got) != 1 || got[0] != "fs" {
+		t.Fatalf("after restart TrustReadOnly = %q", got)
+	}
+	if err := r2.c.SetTrustReadOnly(ctx, "fs", false); err != nil || len(r2.c.TrustReadOnly()) != 0 {
+		t.Fatalf("untrust: %v %q", err, r2.c.TrustReadOnly())
+	}
+}

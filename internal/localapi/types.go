@@ -68,6 +68,9 @@ type CallRequest struct {
 	// SecretInArgs names the secret the arguments carry ("" when none): such
 	// a call always asks, whatever the rules say.
 	SecretInArgs string `json:"secret_in_arguments,omitempty"`
+	// ReadOnlyClaim: the server annotates the tool readOnlyHint (a claim;
+	// it allows the call only from a server whose claims a person trusts).
+	ReadOnlyClaim bool `json:"read_only_claim,omitempty"`
 }
 
 // CallDecision is the core's answer to a CallRequest.

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 )
@@ -43,7 +44,14 @@ type Facts struct {
 	SecretInArgs string
 	// SessionGrant is set when a person approved this tool for the session.
 	SessionGrant bool
+	// ReadOnlyClaim is set when the server annotates the tool readOnlyHint:
+	// a claim, which allows a call only from a server in Set.TrustReadOnly.
+	ReadOnlyClaim bool
 }
+
+// ReasonReadOnlyTrusted is the verdict reason of a call allowed because
+// the server claims the tool is read-only and a person trusts that claim.
+const ReasonReadOnlyTrusted = "read_only_trusted"
 
 // Pause is the state of the tray's Pause switch.
 type Pause string
@@ -70,6 +78,10 @@ type Set struct {
 	Pause Pause  `json:"pause,omitempty"`
 	// Timeouts are the waits set in Settings, pushed to shims with the rules.
 	Timeouts Timeouts `json:"timeouts,omitzero"`
+	// TrustReadOnly names the servers whose readOnlyHint claims a person
+	// chose to trust: a call to a tool claimed read-only is then allowed,
+	// after quarantine, the secret guard, deny rules and ask rules.
+	TrustReadOnly []string `json:"trust_read_only,omitempty"`
 
 	// idx lets first look only at the rules that can match a call's
 	// server. NewSet and UnmarshalJSON build it; a Set written as a literal
@@ -141,10 +153,14 @@ func (s *Set) Evaluate(c *Call, f Facts, now time.Time) Verdict {
 	if f.SessionGrant {
 		return Verdict{Action: Allow, Reason: "session"}
 	}
-	for _, want := range [...]Action{Ask, Allow} {
-		if r := s.first(want, c, now); r != nil {
-			return Verdict{Action: want, Reason: "rule", RuleID: r.ID}
-		}
+	if r := s.first(Ask, c, now); r != nil {
+		return Verdict{Action: Ask, Reason: "rule", RuleID: r.ID}
+	}
+	if f.ReadOnlyClaim && slices.Contains(s.TrustReadOnly, c.Server) {
+		return Verdict{Action: Allow, Reason: ReasonReadOnlyTrusted}
+	}
+	if r := s.first(Allow, c, now); r != nil {
+		return Verdict{Action: Allow, Reason: "rule", RuleID: r.ID}
 	}
 	return Verdict{Action: Ask, Reason: "default"}
 }

@@ -73,6 +73,22 @@ func TestEvaluateOrder(t *testing.T) {
 		{"default ask", Set{Rules: []Rule{denyDel, allowWrite}}, call("read_file", `{}`),
 			Facts{}, Verdict{Ask, "default", ""}},
 		{"empty set asks", Set{}, call("read_file", `{}`), Facts{}, Verdict{Ask, "default", ""}},
+		{"a read-only claim alone relaxes nothing", Set{}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Ask, "default", ""}},
+		{"a trusted read-only claim allows", Set{TrustReadOnly: []string{"fs"}}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Allow, ReasonReadOnlyTrusted, ""}},
+		{"trust is per server", Set{TrustReadOnly: []string{"web"}}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Ask, "default", ""}},
+		{"quarantine beats a trusted read-only claim", Set{TrustReadOnly: []string{"fs"}}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true, Quarantined: true}, Verdict{Deny, "quarantine", ""}},
+		{"secret beats a trusted read-only claim", Set{TrustReadOnly: []string{"fs"}}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true, SecretInArgs: "key shape"}, Verdict{Ask, "secret_in_args", ""}},
+		{"deny rule beats a trusted read-only claim", Set{Rules: []Rule{denyDel}, TrustReadOnly: []string{"fs"}}, call("delete_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Deny, "rule", "deny-del"}},
+		{"ask rule beats a trusted read-only claim", Set{Rules: []Rule{askWrite}, TrustReadOnly: []string{"fs"}}, call("write_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Ask, "rule", "ask-write"}},
+		{"pause beats a trusted read-only claim", Set{Pause: PauseAsk, TrustReadOnly: []string{"fs"}}, call("read_file", `{}`),
+			Facts{ReadOnlyClaim: true}, Verdict{Ask, "paused", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +98,7 @@ func TestEvaluateOrder(t *testing.T) {
 			// The indexed set (what the core builds and shims decode)
 			// must decide exactly like the plain scan.
 			indexed := NewSet(tt.set.Rules, tt.set.Pause)
+			indexed.TrustReadOnly = tt.set.TrustReadOnly
 			if got := indexed.Evaluate(tt.call, tt.facts, t0); got != tt.want {
 				t.Errorf("indexed Evaluate = %+v, want %+v", got, tt.want)
 			}

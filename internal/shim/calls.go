@@ -51,11 +51,15 @@ func (s *shim) call(line []byte, m message) error {
 	secret := s.cfg.SecretIn(cp.args)
 	pc := &policy.Call{Client: rec.Client, Server: s.cfg.Name, Tool: cp.name, Args: cp.args}
 	quarantined := s.isHeld(toolguard.KindTool, cp.name)
-	v := set.Evaluate(pc, policy.Facts{Quarantined: quarantined, SecretInArgs: secret, SessionGrant: s.granted(cp.name)}, now)
+	readOnly := s.claimsReadOnly(cp.name)
+	v := set.Evaluate(pc, policy.Facts{Quarantined: quarantined, SecretInArgs: secret, SessionGrant: s.granted(cp.name), ReadOnlyClaim: readOnly}, now)
 	switch v.Action {
 	case policy.Allow:
 		rec.Decision, rec.DecidedAt, rec.RuleID, rec.Reason = "approved", now, v.RuleID, v.Reason
 		rec.DecidedBy = "rule"
+		if v.Reason == policy.ReasonReadOnlyTrusted {
+			rec.DecidedBy = "policy"
+		}
 		if v.Reason == "session" {
 			rec.DecidedBy = "user"
 		}
@@ -92,6 +96,7 @@ func (s *shim) call(line []byte, m message) error {
 		ID: rec.ID, Client: rec.Client, Tool: cp.name, Args: cp.args, ArgsSize: rec.ArgsSize,
 		ArgsDigest: rec.ArgsDigest, TimeoutMS: s.timeout().Milliseconds(), RequestedAt: now,
 		Description: s.toolDescription(cp.name), Flags: append(append(flags, s.guardFlagsFor(cp.name)...), s.toolFlags(cp.name)...), SecretInArgs: secret,
+		ReadOnlyClaim: readOnly,
 	}
 	s.holds.Add(1)
 	go func() {

@@ -59,3 +59,11 @@ func (s *shim) toolFlags(name string) []string {
 	}
 	return flags
 }
+
+// claimsReadOnly reports whether the server annotates the tool readOnlyHint.
+func (s *shim) claimsReadOnly(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.tools[name].Annotations.ReadOnlyHint
+	return h != nil && *h
+}

@@ -58,6 +58,8 @@ export const backend: Backend = {
     setWithholdFlaggedResults: (on) => Settings.SetWithholdFlaggedResults(on),
     autoWrap: () => Settings.AutoWrap(),
     setAutoWrap: (on) => Settings.SetAutoWrap(on),
+    trustedReadOnly: async () => (await Settings.TrustedReadOnly()) ?? [],
+    setTrustReadOnly: (server, on) => Settings.SetTrustReadOnly(server, on),
   },
   signIns: {
     list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],

@@ -94,6 +94,9 @@ export interface SettingsApi {
   /** Whether a server that appears unprotected in a client config is wrapped at once. */
   autoWrap(): Promise<boolean>
   setAutoWrap(on: boolean): Promise<void>
+  /** Servers whose readOnlyHint claims allow calls without asking. */
+  trustedReadOnly(): Promise<string[]>
+  setTrustReadOnly(server: string, on: boolean): Promise<void>
 }
 
 /** Keychain secrets and their metadata (app.Secrets binding). */

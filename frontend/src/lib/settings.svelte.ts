@@ -31,6 +31,7 @@ export class SettingsStore {
   timeouts = $state<TimeoutSettings | null>(null)
   withholdFlagged = $state(false)
   autoWrap = $state(false)
+  trustedReadOnly = $state<string[]>([])
   error = $state<string | null>(null)
   #api: SettingsApi
   #on: Backend['on']
@@ -49,12 +50,13 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged, this.autoWrap] = await Promise.all([
+      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged, this.autoWrap, this.trustedReadOnly] = await Promise.all([
         this.#api.paused(),
         this.#api.startAtLogin(),
         this.#api.timeouts(),
         this.#api.withholdFlaggedResults(),
         this.#api.autoWrap(),
+        this.#api.trustedReadOnly(),
       ])
       this.error = null
     } catch (e) {
@@ -69,6 +71,24 @@ export class SettingsStore {
       this.error = null
     } catch (e) {
       this.error = `could not change pause: ${errorText(e)}`
+    }
+  }
+
+  /** Trusts (or stops trusting) a server's read-only claims; resolves false on failure. */
+  async setTrustReadOnly(server: string, on: boolean): Promise<boolean> {
+    const name = server.trim()
+    if (!name) {
+      this.error = 'name the server whose read-only claims to trust (its --name in the client config)'
+      return false
+    }
+    try {
+      await this.#api.setTrustReadOnly(name, on)
+      this.trustedReadOnly = await this.#api.trustedReadOnly()
+      this.error = null
+      return true
+    } catch (e) {
+      this.error = `could not change the trust in ${name}'s claims: ${errorText(e)}`
+      return false
     }
   }
 

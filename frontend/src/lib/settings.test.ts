@@ -32,6 +32,7 @@ describe('formatSeconds', () => {
 function fakeSettings(): SettingsApi & { sets: [string, number][] } {
   const t: TimeoutSettings = { default_seconds: 0, per_server: {}, builtin_seconds: 55, min_seconds: 1, max_seconds: 86400 }
   const sets: [string, number][] = []
+  const trusted = new Set<string>()
   return {
     sets,
     paused: async () => '',
@@ -43,6 +44,11 @@ function fakeSettings(): SettingsApi & { sets: [string, number][] } {
     setWithholdFlaggedResults: async () => {},
     autoWrap: async () => false,
     setAutoWrap: async () => {},
+    trustedReadOnly: async () => [...trusted],
+    setTrustReadOnly: async (server, on) => {
+      if (on) trusted.add(server)
+      else trusted.delete(server)
+    },
     setTimeout: async (server, sec) => {
       if (sec < 0 || sec > t.max_seconds) throw new Error('out of range')
       sets.push([server, sec])
@@ -77,5 +83,18 @@ describe('SettingsStore.setTimeout', () => {
     expect(await store.setTimeout('fs', '100000')).toBe(false)
     expect(store.error).toContain('between 1s and 24h')
     expect(api.sets).toEqual([])
+  })
+})
+
+describe('SettingsStore.setTrustReadOnly', () => {
+  it('trusts and untrusts a server, and refuses an empty name', async () => {
+    const store = new SettingsStore(fakeSettings(), () => () => {})
+    await store.load()
+    expect(await store.setTrustReadOnly(' fs ', true)).toBe(true)
+    expect(store.trustedReadOnly).toEqual(['fs'])
+    expect(await store.setTrustReadOnly('', true)).toBe(false)
+    expect(store.error).toContain('name the server')
+    expect(await store.setTrustReadOnly('fs', false)).toBe(true)
+    expect(store.trustedReadOnly).toEqual([])
   })
 })

@@ -14,10 +14,14 @@ export function SetStartAtLogin(arg1:boolean):Promise<void>;
 
 export function SetTimeout(arg1:string,arg2:number):Promise<void>;
 
+export function SetTrustReadOnly(arg1:string,arg2:boolean):Promise<void>;
+
 export function SetWithholdFlaggedResults(arg1:boolean):Promise<void>;
 
 export function StartAtLogin():Promise<boolean>;
 
 export function Timeouts():Promise<app.TimeoutSettings>;
+
+export function TrustedReadOnly():Promise<Array<string>>;
 
 export function WithholdFlaggedResults():Promise<boolean>;

@@ -26,6 +26,10 @@ export function SetTimeout(arg1, arg2) {
   return window['go']['app']['Settings']['SetTimeout'](arg1, arg2);
 }
 
+export function SetTrustReadOnly(arg1, arg2) {
+  return window['go']['app']['Settings']['SetTrustReadOnly'](arg1, arg2);
+}
+
 export function SetWithholdFlaggedResults(arg1) {
   return window['go']['app']['Settings']['SetWithholdFlaggedResults'](arg1);
 }
@@ -36,6 +40,10 @@ export function StartAtLogin() {
 
 export function Timeouts() {
   return window['go']['app']['Settings']['Timeouts']();
+}
+
+export function TrustedReadOnly() {
+  return window['go']['app']['Settings']['TrustedReadOnly']();
 }
 
 export function WithholdFlaggedResults() {
