@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/countersign/countersign/internal/clients"
@@ -56,103 +55,15 @@ func newClients(c Core) *Clients {
 	return cl
 }
 
-// ClientInfo is a client with its config files, as the window shows it.
-type ClientInfo struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	LaunchesStdio bool           `json:"launches_stdio"`
-	Configs       []ClientConfig `json:"configs"`
-}
-
-// ClientConfig is one config file: its servers, or the error that kept it
-// from being read (then nothing in it is ever changed).
-type ClientConfig struct {
-	Path     string         `json:"path"`
-	RealPath string         `json:"real_path,omitempty"`
-	Scope    string         `json:"scope"`
-	Project  string         `json:"project,omitempty"`
-	Format   string         `json:"format"`
-	ReadOnly bool           `json:"read_only"`
-	Error    string         `json:"error,omitempty"`
-	Servers  []ClientServer `json:"servers"`
-}
-
-// ClientServer is one server entry. Args and Inner have secret values
-// replaced by "<redacted>"; SecretFields names the fields ("env.API_KEY",
-// "args[3]") that hold a plaintext secret.
-type ClientServer struct {
-	Name         string   `json:"name"`
-	Locator      string   `json:"locator"`
-	Scope        string   `json:"scope,omitempty"`
-	Transport    string   `json:"transport"`
-	Command      string   `json:"command,omitempty"`
-	Args         []string `json:"args"`
-	URL          string   `json:"url,omitempty"`
-	Wrapped      bool     `json:"wrapped"`
-	Inner        []string `json:"inner,omitempty"`
-	Wrappable    bool     `json:"wrappable"`
-	Reason       string   `json:"reason,omitempty"`
-	SecretFields []string `json:"secret_fields"`
-}
-
 // List returns every supported client found on this machine with its
 // config files and servers. A file that cannot be read is listed with its
 // error and never hides the others.
-func (c *Clients) List() ([]ClientInfo, error) {
+func (c *Clients) List() ([]clients.ClientView, error) {
 	env, err := c.env()
 	if err != nil {
 		return nil, fmt.Errorf("find client configs: %w", err)
 	}
-	out := []ClientInfo{}
-	for _, cl := range clients.Discover(env) {
-		ci := ClientInfo{ID: cl.ID, Name: cl.Name, LaunchesStdio: cl.LaunchesStdio, Configs: []ClientConfig{}}
-		for _, cfg := range cl.Configs {
-			cc := ClientConfig{Path: cfg.Path, RealPath: cfg.RealPath, Scope: string(cfg.Scope), Project: cfg.Project,
-				Format: string(cfg.Adapter.Format), ReadOnly: cfg.ReadOnly, Error: cfg.Error, Servers: []ClientServer{}}
-			for _, s := range cfg.Servers {
-				cc.Servers = append(cc.Servers, serverInfo(s))
-			}
-			ci.Configs = append(ci.Configs, cc)
-		}
-		out = append(out, ci)
-	}
-	return out, nil
-}
-
-func serverInfo(s clients.Server) ClientServer {
-	out := ClientServer{Name: s.Name, Locator: s.Locator, Scope: s.Scope, Transport: string(s.Transport),
-		Command: clients.RedactText(s.Command), Args: maskArgs(s.Args, s.SecretFields, "args"), URL: s.URL,
-		Wrapped: s.Wrapped, Wrappable: s.Wrappable, Reason: s.Reason, SecretFields: s.SecretFields}
-	if s.Wrapped {
-		out.Inner = maskArgs(s.Inner, nil, "")
-	}
-	if out.SecretFields == nil {
-		out.SecretFields = []string{}
-	}
-	for _, f := range s.SecretFields {
-		if l := strings.ToLower(f); strings.Contains(l, "url") || l == "uri" {
-			out.URL = clients.RedactText(s.URL)
-			if out.URL == s.URL {
-				out.URL = "<redacted>"
-			}
-		}
-	}
-	return out
-}
-
-// maskArgs replaces the arguments named in secret fields ("args[2]") and any
-// key-shaped value by "<redacted>".
-func maskArgs(args, secretFields []string, field string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = clients.RedactText(a)
-		for _, f := range secretFields {
-			if f == field+"["+strconv.Itoa(i)+"]" {
-				out[i] = "<redacted>"
-			}
-		}
-	}
-	return out
+	return clients.View(clients.Discover(env)), nil
 }
 
 // Preview computes what Wrap (or Unwrap, when unwrap is set) would do to

@@ -93,7 +93,7 @@ func TestClientsListMasksSecretsAndIsolatesBrokenFiles(t *testing.T) {
 	if bytes.Contains(js, []byte(fixtureSecret)) {
 		t.Fatalf("List leaks a secret value: %s", js)
 	}
-	byID := map[string]ClientInfo{}
+	byID := map[string]clients.ClientView{}
 	for _, c := range list {
 		byID[c.ID] = c
 	}
@@ -105,7 +105,7 @@ func TestClientsListMasksSecretsAndIsolatesBrokenFiles(t *testing.T) {
 	if !ok || len(cd.Configs) != 1 {
 		t.Fatalf("claude-desktop = %+v, want one config", cd)
 	}
-	servers := map[string]ClientServer{}
+	servers := map[string]clients.ServerView{}
 	for _, s := range cd.Configs[0].Servers {
 		servers[s.Name] = s
 	}
@@ -132,14 +132,6 @@ func TestClientsListMasksSecretsAndIsolatesBrokenFiles(t *testing.T) {
 				t.Errorf("secret fields = %v, want %v", s.SecretFields, tt.secrets)
 			}
 		})
-	}
-}
-
-func TestMaskArgs(t *testing.T) {
-	got := maskArgs([]string{"--token", "plain", "ghp_abcdefghijklmnopqrstuvwxyz0123"}, []string{"args[1]"}, "args")
-	want := []string{"--token", "<redacted>", "<redacted>"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("maskArgs = %q, want %q", got, want)
 	}
 }
 

@@ -32,95 +32,7 @@ func clientsEnv() (clients.Env, error) {
 
 // The --json shape of `countersign clients`.
 type clientsJSON struct {
-	Clients []clientJSON `json:"clients"`
-}
-
-type clientJSON struct {
-	ID            string       `json:"id"`
-	Name          string       `json:"name"`
-	LaunchesStdio bool         `json:"launches_stdio"`
-	Configs       []configJSON `json:"configs"`
-}
-
-type configJSON struct {
-	Path     string       `json:"path"`
-	RealPath string       `json:"real_path,omitempty"`
-	Scope    string       `json:"scope"`
-	Project  string       `json:"project,omitempty"`
-	Format   string       `json:"format"`
-	ReadOnly bool         `json:"read_only"`
-	Error    string       `json:"error,omitempty"`
-	Servers  []serverJSON `json:"servers"`
-}
-
-type serverJSON struct {
-	Name      string   `json:"name"`
-	Locator   string   `json:"locator"`
-	Scope     string   `json:"scope,omitempty"`
-	Transport string   `json:"transport"`
-	Command   string   `json:"command,omitempty"`
-	Args      []string `json:"args"`
-	URL       string   `json:"url,omitempty"`
-	Wrapped   bool     `json:"wrapped"`
-	// Inner is the original launch vector of a wrapped server.
-	Inner        []string `json:"inner,omitempty"`
-	Wrappable    bool     `json:"wrappable"`
-	Reason       string   `json:"reason,omitempty"`
-	SecretFields []string `json:"secret_fields"`
-}
-
-func toClientsJSON(cs []clients.Client) clientsJSON {
-	out := clientsJSON{Clients: []clientJSON{}}
-	for _, c := range cs {
-		cj := clientJSON{ID: c.ID, Name: c.Name, LaunchesStdio: c.LaunchesStdio, Configs: []configJSON{}}
-		for _, cfg := range c.Configs {
-			fj := configJSON{Path: cfg.Path, RealPath: cfg.RealPath, Scope: string(cfg.Scope), Project: cfg.Project,
-				Format: string(cfg.Adapter.Format), ReadOnly: cfg.ReadOnly, Error: cfg.Error, Servers: []serverJSON{}}
-			for _, s := range cfg.Servers {
-				fj.Servers = append(fj.Servers, toServerJSON(s))
-			}
-			cj.Configs = append(cj.Configs, fj)
-		}
-		out.Clients = append(out.Clients, cj)
-	}
-	return out
-}
-
-func toServerJSON(s clients.Server) serverJSON {
-	sj := serverJSON{Name: s.Name, Locator: s.Locator, Scope: s.Scope, Transport: string(s.Transport),
-		Command: s.Command, Args: maskArgs(s.Args, s.SecretFields, "args"), URL: s.URL, Wrapped: s.Wrapped,
-		Wrappable: s.Wrappable, Reason: s.Reason, SecretFields: s.SecretFields}
-	if s.Wrapped {
-		sj.Inner = maskArgs(s.Inner, nil, "")
-	}
-	if sj.SecretFields == nil {
-		sj.SecretFields = []string{}
-	}
-	if sj.Args == nil {
-		sj.Args = []string{}
-	}
-	if strings.Contains(strings.Join(s.SecretFields, " "), "url") {
-		sj.URL = clients.RedactText(s.URL)
-	}
-	return sj
-}
-
-// maskArgs replaces the arguments named in secret fields ("args[2]") and
-// any key-shaped value by "<redacted>": listings never print a secret.
-func maskArgs(args, secretFields []string, field string) []string {
-	if args == nil {
-		return nil
-	}
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = clients.RedactText(a)
-		for _, f := range secretFields {
-			if f == field+"["+strconv.Itoa(i)+"]" {
-				out[i] = "<redacted>"
-			}
-		}
-	}
-	return out
+	Clients []clients.ClientView `json:"clients"`
 }
 
 func (e *env) clientsCmd() *cobra.Command {
@@ -141,7 +53,7 @@ the others.`,
 			}
 			found := clients.Discover(env)
 			if asJSON {
-				return printJSON(e.stdout, toClientsJSON(found))
+				return printJSON(e.stdout, clientsJSON{Clients: clients.View(found)})
 			}
 			return printClients(e, found)
 		},
@@ -182,7 +94,7 @@ func printClients(e *env, found []clients.Client) error {
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "    SERVER\tTRANSPORT\tSTATUS\tCOMMAND OR URL\tPLAINTEXT SECRETS")
 			for _, s := range cfg.Servers {
-				sj := toServerJSON(s)
+				sj := clients.ViewServer(s)
 				name := s.Name
 				if s.Scope != "" {
 					name += " [" + s.Scope + "]"
@@ -214,7 +126,7 @@ func serverStatus(s clients.Server) string {
 	return "not wrapped: " + orDash(s.Reason)
 }
 
-func launchText(s serverJSON) string {
+func launchText(s clients.ServerView) string {
 	if s.Wrapped && len(s.Inner) > 0 {
 		return strings.Join(s.Inner, " ")
 	}

@@ -195,7 +195,7 @@ func clientsJSONOf(t *testing.T) clientsJSON {
 func TestClientsListsEveryFixture(t *testing.T) {
 	setupHome(t, true)
 	got := clientsJSONOf(t)
-	byID := map[string]clientJSON{}
+	byID := map[string]clients.ClientView{}
 	for _, c := range got.Clients {
 		byID[c.ID] = c
 	}
@@ -214,7 +214,7 @@ func TestClientsListsEveryFixture(t *testing.T) {
 	if n := len(byID["claude-code"].Configs); n != 2 {
 		t.Errorf("claude-code: %d configs, want the user file and the project .mcp.json", n)
 	}
-	var brave serverJSON
+	var brave clients.ServerView
 	for _, cfg := range byID["claude-desktop"].Configs {
 		for _, s := range cfg.Servers {
 			if s.Name == "brave-search" {

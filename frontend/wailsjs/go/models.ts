@@ -1,120 +1,5 @@
 export namespace app {
 	
-	export class ClientServer {
-	    name: string;
-	    locator: string;
-	    scope?: string;
-	    transport: string;
-	    command?: string;
-	    args: string[];
-	    url?: string;
-	    wrapped: boolean;
-	    inner?: string[];
-	    wrappable: boolean;
-	    reason?: string;
-	    secret_fields: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new ClientServer(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.locator = source["locator"];
-	        this.scope = source["scope"];
-	        this.transport = source["transport"];
-	        this.command = source["command"];
-	        this.args = source["args"];
-	        this.url = source["url"];
-	        this.wrapped = source["wrapped"];
-	        this.inner = source["inner"];
-	        this.wrappable = source["wrappable"];
-	        this.reason = source["reason"];
-	        this.secret_fields = source["secret_fields"];
-	    }
-	}
-	export class ClientConfig {
-	    path: string;
-	    real_path?: string;
-	    scope: string;
-	    project?: string;
-	    format: string;
-	    read_only: boolean;
-	    error?: string;
-	    servers: ClientServer[];
-	
-	    static createFrom(source: any = {}) {
-	        return new ClientConfig(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.real_path = source["real_path"];
-	        this.scope = source["scope"];
-	        this.project = source["project"];
-	        this.format = source["format"];
-	        this.read_only = source["read_only"];
-	        this.error = source["error"];
-	        this.servers = this.convertValues(source["servers"], ClientServer);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class ClientInfo {
-	    id: string;
-	    name: string;
-	    launches_stdio: boolean;
-	    configs: ClientConfig[];
-	
-	    static createFrom(source: any = {}) {
-	        return new ClientInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.launches_stdio = source["launches_stdio"];
-	        this.configs = this.convertValues(source["configs"], ClientConfig);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class ExportResult {
 	    path: string;
 	    count: number;
@@ -468,6 +353,122 @@ export namespace clients {
 		    return a;
 		}
 	}
+	export class ServerView {
+	    name: string;
+	    locator: string;
+	    scope?: string;
+	    transport: string;
+	    command?: string;
+	    args: string[];
+	    url?: string;
+	    wrapped: boolean;
+	    inner?: string[];
+	    wrappable: boolean;
+	    reason?: string;
+	    secret_fields: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.locator = source["locator"];
+	        this.scope = source["scope"];
+	        this.transport = source["transport"];
+	        this.command = source["command"];
+	        this.args = source["args"];
+	        this.url = source["url"];
+	        this.wrapped = source["wrapped"];
+	        this.inner = source["inner"];
+	        this.wrappable = source["wrappable"];
+	        this.reason = source["reason"];
+	        this.secret_fields = source["secret_fields"];
+	    }
+	}
+	export class ConfigView {
+	    path: string;
+	    real_path?: string;
+	    scope: string;
+	    project?: string;
+	    format: string;
+	    read_only: boolean;
+	    error?: string;
+	    servers: ServerView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ConfigView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.real_path = source["real_path"];
+	        this.scope = source["scope"];
+	        this.project = source["project"];
+	        this.format = source["format"];
+	        this.read_only = source["read_only"];
+	        this.error = source["error"];
+	        this.servers = this.convertValues(source["servers"], ServerView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ClientView {
+	    id: string;
+	    name: string;
+	    launches_stdio: boolean;
+	    configs: ConfigView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.launches_stdio = source["launches_stdio"];
+	        this.configs = this.convertValues(source["configs"], ConfigView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	
 	
 	

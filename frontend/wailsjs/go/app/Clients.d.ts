@@ -5,7 +5,7 @@ import {app} from '../models';
 
 export function Backups(arg1:string):Promise<Array<clients.Backup>>;
 
-export function List():Promise<Array<app.ClientInfo>>;
+export function List():Promise<Array<clients.ClientView>>;
 
 export function MigrateSecrets(arg1:app.Target):Promise<clients.ApplyResult>;
 
