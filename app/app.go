@@ -32,6 +32,8 @@ type Core interface {
 	ResultSettings(ctx context.Context) (localapi.ResultSettings, error)
 	AutoWrap(ctx context.Context) (bool, error)
 	TrustReadOnly() []string
+	Namespaced() []string
+	SetNamespaced(ctx context.Context, client string, on bool) error
 	SetTrustReadOnly(ctx context.Context, server string, on bool) error
 	SetAutoWrap(ctx context.Context, on bool) error
 	SetResultSettings(ctx context.Context, s localapi.ResultSettings) (localapi.ResultSettings, error)

@@ -138,3 +138,20 @@ func (s *Settings) SetTrustReadOnly(server string, on bool) error {
 	}
 	return nil
 }
+
+// Namespaced lists the clients whose tools are shown as SERVER__TOOL.
+func (s *Settings) Namespaced() ([]string, error) {
+	out := s.core.Namespaced()
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// SetNamespaced turns namespacing of a client's tools on or off.
+func (s *Settings) SetNamespaced(client string, on bool) error {
+	if err := s.core.SetNamespaced(context.Background(), client, on); err != nil {
+		return fmt.Errorf("namespace the tools of %s: %w", client, err)
+	}
+	return nil
+}

@@ -37,13 +37,17 @@ func (c *Core) loadRules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	trusted, err := c.loadTrustReadOnly(ctx)
+	trusted, err := c.loadNameList(ctx, trustReadOnlyList)
+	if err != nil {
+		return err
+	}
+	namespaced, err := c.loadNameList(ctx, namespaceList)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	c.set = policy.NewSet(rules, pause)
-	c.set.Timeouts, c.set.TrustReadOnly = timeouts, trusted
+	c.set.Timeouts, c.set.TrustReadOnly, c.set.Namespace = timeouts, trusted, namespaced
 	c.mu.Unlock()
 	return nil
 }
@@ -109,10 +113,10 @@ func (c *Core) RemoveRule(ctx context.Context, id string) error {
 func (c *Core) update(edit func(*policy.Set)) {
 	c.mu.Lock()
 	draft := &policy.Set{Rules: slices.Clone(c.set.Rules), Pause: c.set.Pause, Timeouts: c.set.Timeouts.Clone(),
-		TrustReadOnly: slices.Clone(c.set.TrustReadOnly)}
+		TrustReadOnly: slices.Clone(c.set.TrustReadOnly), Namespace: slices.Clone(c.set.Namespace)}
 	edit(draft)
 	next := policy.NewSet(draft.Rules, draft.Pause)
-	next.Timeouts, next.TrustReadOnly = draft.Timeouts, draft.TrustReadOnly
+	next.Timeouts, next.TrustReadOnly, next.Namespace = draft.Timeouts, draft.TrustReadOnly, draft.Namespace
 	c.set = next
 	for _, s := range c.sessions {
 		s.push(next)

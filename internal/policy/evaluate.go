@@ -82,6 +82,9 @@ type Set struct {
 	// chose to trust: a call to a tool claimed read-only is then allowed,
 	// after quarantine, the secret guard, deny rules and ask rules.
 	TrustReadOnly []string `json:"trust_read_only,omitempty"`
+	// Namespace names the clients whose shims show each tool as
+	// SERVER__TOOL (and map the name back on tools/call).
+	Namespace []string `json:"namespace,omitempty"`
 
 	// idx lets first look only at the rules that can match a call's
 	// server. NewSet and UnmarshalJSON build it; a Set written as a literal

@@ -32,6 +32,9 @@ func (s *shim) call(line []byte, m message) error {
 		ID: broker.NewID(), Client: s.clientName(), Server: s.cfg.Name, RequestedAt: now,
 	}
 	cp, err := parseCallParams(m.params)
+	if err == nil {
+		line, cp.name, err = s.unnamespaceCall(line, cp.name)
+	}
 	if err != nil {
 		rec.Decision, rec.DecidedBy, rec.Reason, rec.DecidedAt = "blocked", "policy", "unreadable", now
 		s.record(rec)

@@ -32,6 +32,8 @@ type coreLink struct {
 	// onTools applies the held set and list changes the core pushes; it
 	// runs on the session goroutine, in stream order.
 	onTools func(localapi.SessionUpdate)
+	// onPolicy is told when a pushed policy replaces the one in force.
+	onPolicy func(old, cur *policy.Set)
 	// onSession runs on the session goroutine each time a session opens
 	// (the stream waits meanwhile; it is bounded by the LocalAPI calls it
 	// makes).
@@ -106,7 +108,10 @@ func (l *coreLink) session(ctx context.Context) error {
 			l.blockFlagged.Store(u.Results.BlockFlagged)
 		}
 		if u.Policy != nil {
-			l.policy.Store(u.Policy)
+			old := l.policy.Swap(u.Policy)
+			if l.onPolicy != nil && old != nil {
+				l.onPolicy(old, u.Policy)
+			}
 		}
 		if first {
 			first = false

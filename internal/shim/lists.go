@@ -119,6 +119,12 @@ func (s *shim) listResponse(r listReq, m message, line []byte) []byte {
 	if len(v.Hidden) > 0 {
 		s.cfg.Log.Warn("held back from the client until reviewed (countersign tools)", "kind", r.kind, "names", v.Hidden)
 	}
+	if r.kind == toolguard.KindTool {
+		if out, err = s.namespaceList(out); err != nil {
+			s.cfg.Log.Warn("withheld a tools/list result that cannot be namespaced", "err", err)
+			return rpcError(m.id, -32603, "Countersign withheld this list result: its tool names cannot be namespaced")
+		}
+	}
 	return out
 }
 

@@ -145,6 +145,7 @@ func newShim(ctx context.Context, cfg Config, api *localapi.Client, toServer io.
 		Server: cfg.Name, Client: cfg.Client, Command: cfg.Command, URL: cfg.URL, PID: os.Getpid(),
 	}, cfg.Log)
 	s.link.onTools = s.toolsUpdate
+	s.link.onPolicy = s.policyChanged
 	s.link.onSession = s.reviewUnreviewed
 	s.rec = newRecorder(api, filepath.Join(cfg.Home, "spool"), cfg.Log)
 	return s

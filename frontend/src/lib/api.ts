@@ -60,6 +60,8 @@ export const backend: Backend = {
     setAutoWrap: (on) => Settings.SetAutoWrap(on),
     trustedReadOnly: async () => (await Settings.TrustedReadOnly()) ?? [],
     setTrustReadOnly: (server, on) => Settings.SetTrustReadOnly(server, on),
+    namespaced: async () => (await Settings.Namespaced()) ?? [],
+    setNamespaced: (client, on) => Settings.SetNamespaced(client, on),
   },
   signIns: {
     list: async () => ((await SignIns.List()) ?? []).map((s) => ({ ...s, scopes: s.scopes ?? [] })) as unknown as SignIn[],

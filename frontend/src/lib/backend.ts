@@ -97,6 +97,9 @@ export interface SettingsApi {
   /** Servers whose readOnlyHint claims allow calls without asking. */
   trustedReadOnly(): Promise<string[]>
   setTrustReadOnly(server: string, on: boolean): Promise<void>
+  /** Clients (ids) whose tools are shown as SERVER__TOOL. */
+  namespaced(): Promise<string[]>
+  setNamespaced(client: string, on: boolean): Promise<void>
 }
 
 /** Keychain secrets and their metadata (app.Secrets binding). */

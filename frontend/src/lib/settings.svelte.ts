@@ -32,6 +32,7 @@ export class SettingsStore {
   withholdFlagged = $state(false)
   autoWrap = $state(false)
   trustedReadOnly = $state<string[]>([])
+  namespaced = $state<string[]>([])
   error = $state<string | null>(null)
   #api: SettingsApi
   #on: Backend['on']
@@ -50,13 +51,14 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged, this.autoWrap, this.trustedReadOnly] = await Promise.all([
+      ;[this.paused, this.startAtLogin, this.timeouts, this.withholdFlagged, this.autoWrap, this.trustedReadOnly, this.namespaced] = await Promise.all([
         this.#api.paused(),
         this.#api.startAtLogin(),
         this.#api.timeouts(),
         this.#api.withholdFlaggedResults(),
         this.#api.autoWrap(),
         this.#api.trustedReadOnly(),
+        this.#api.namespaced(),
       ])
       this.error = null
     } catch (e) {
@@ -89,6 +91,16 @@ export class SettingsStore {
     } catch (e) {
       this.error = `could not change the trust in ${name}'s claims: ${errorText(e)}`
       return false
+    }
+  }
+
+  async setNamespaced(client: string, on: boolean): Promise<void> {
+    try {
+      await this.#api.setNamespaced(client, on)
+      this.namespaced = await this.#api.namespaced()
+      this.error = null
+    } catch (e) {
+      this.error = `could not change namespacing for ${client}: ${errorText(e)}`
     }
   }
 

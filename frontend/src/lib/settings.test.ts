@@ -33,6 +33,7 @@ function fakeSettings(): SettingsApi & { sets: [string, number][] } {
   const t: TimeoutSettings = { default_seconds: 0, per_server: {}, builtin_seconds: 55, min_seconds: 1, max_seconds: 86400 }
   const sets: [string, number][] = []
   const trusted = new Set<string>()
+  const namespaced = new Set<string>()
   return {
     sets,
     paused: async () => '',
@@ -45,6 +46,11 @@ function fakeSettings(): SettingsApi & { sets: [string, number][] } {
     autoWrap: async () => false,
     setAutoWrap: async () => {},
     trustedReadOnly: async () => [...trusted],
+    namespaced: async () => [...namespaced],
+    setNamespaced: async (client, on) => {
+      if (on) namespaced.add(client)
+      else namespaced.delete(client)
+    },
     setTrustReadOnly: async (server, on) => {
       if (on) trusted.add(server)
       else trusted.delete(server)
@@ -96,5 +102,16 @@ describe('SettingsStore.setTrustReadOnly', () => {
     expect(store.error).toContain('name the server')
     expect(await store.setTrustReadOnly('fs', false)).toBe(true)
     expect(store.trustedReadOnly).toEqual([])
+  })
+})
+
+describe('SettingsStore.setNamespaced', () => {
+  it('turns namespacing on and off for one client', async () => {
+    const store = new SettingsStore(fakeSettings(), () => () => {})
+    await store.load()
+    await store.setNamespaced('cursor', true)
+    expect(store.namespaced).toEqual(['cursor'])
+    await store.setNamespaced('cursor', false)
+    expect(store.namespaced).toEqual([])
   })
 })

@@ -4,9 +4,13 @@ import {app} from '../models';
 
 export function AutoWrap():Promise<boolean>;
 
+export function Namespaced():Promise<Array<string>>;
+
 export function Pause():Promise<string>;
 
 export function SetAutoWrap(arg1:boolean):Promise<void>;
+
+export function SetNamespaced(arg1:string,arg2:boolean):Promise<void>;
 
 export function SetPause(arg1:string):Promise<void>;
 

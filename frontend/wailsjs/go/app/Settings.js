@@ -6,12 +6,20 @@ export function AutoWrap() {
   return window['go']['app']['Settings']['AutoWrap']();
 }
 
+export function Namespaced() {
+  return window['go']['app']['Settings']['Namespaced']();
+}
+
 export function Pause() {
   return window['go']['app']['Settings']['Pause']();
 }
 
 export function SetAutoWrap(arg1) {
   return window['go']['app']['Settings']['SetAutoWrap'](arg1);
+}
+
+export function SetNamespaced(arg1, arg2) {
+  return window['go']['app']['Settings']['SetNamespaced'](arg1, arg2);
 }
 
 export function SetPause(arg1) {
