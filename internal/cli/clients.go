@@ -40,8 +40,9 @@ func (e *env) clientsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "clients",
 		Short: "List the AI clients on this machine, their config files and MCP servers",
-		Long: `List every supported AI client found on this machine (user, managed and, for the
-current directory, project config files), each MCP server they launch, whether
+		Long: `List every supported AI client found on this machine (user and managed config
+files, and the project files of the current directory and of every project Claude
+Code knows), each MCP server they launch, whether
 Countersign protects it (wrapped), and which fields hold plaintext secrets (names
 only, never values). A config that cannot be read is reported and never hides
 the others.`,

@@ -36,7 +36,7 @@ type rewriteReq struct {
 func (e *env) wrapCmd() *cobra.Command {
 	var r rewriteReq
 	cmd := &cobra.Command{
-		Use:   "wrap CLIENT [SERVER...] | --all [--dry-run]",
+		Use:   "wrap CLIENT [SERVER...] | --all [--dry-run] [--migrate-secrets]",
 		Short: "Put Countersign in front of MCP servers in an AI client's config",
 		Long: `Rewrite the config of an AI client so it launches each named stdio server through
 'countersign shim' (the original command and arguments are kept verbatim after --).
@@ -48,11 +48,21 @@ stays. The original is backed up first ('countersign clients backups'), and
   countersign wrap CLIENT --all       every server of one client
   countersign wrap --all              every server of every client found
 
-Remote servers are listed as not wrapped, with the reason. Managed (read-only)
-configs are never changed. Restart the client, or reload its MCP servers, after.`,
+Remote servers (a url in a JSON config, or npx mcp-remote URL) become
+'countersign shim --url URL' with their headers as --header; those the shim cannot
+take over are listed as not wrapped, with the reason.
+
+--migrate-secrets also moves plaintext secrets (env values such as *_KEY or
+*_TOKEN, a literal Authorization header) into the OS keychain: the config keeps
+secret:NAME references and the shim resolves them at launch. It needs the core
+running, so the secrets show in 'countersign secrets list'.
+
+Managed (read-only) configs are never changed. Restart the client, or reload its
+MCP servers, after.`,
 		Example: `  countersign clients                      # see client ids and server names
   countersign wrap cursor github --dry-run  # show the change as a diff, write nothing
-  countersign wrap claude-desktop --all`,
+  countersign wrap claude-desktop --all
+  countersign wrap cursor --all --migrate-secrets  # and move plaintext keys to the keychain`,
 		Args: r.args,
 		RunE: func(cmd *cobra.Command, args []string) error { return e.rewrite(cmd.Context(), r) },
 	}
