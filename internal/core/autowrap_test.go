@@ -15,12 +15,7 @@ import (
 // wrapped at once (and announced as protected); with it off, the next one
 // stays as the person wrote it.
 func TestAutoWrapNewServers(t *testing.T) {
-	h := t.TempDir()
-	t.Setenv("HOME", h)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(h, ".config"))
-	for _, k := range []string{"CLAUDE_CONFIG_DIR", "CODEX_HOME", "COPILOT_HOME", "OPENCODE_CONFIG", "CLINE_MCP_SETTINGS_PATH", "CLINE_DATA_DIR", "CLINE_DIR"} {
-		t.Setenv(k, "")
-	}
+	h := clientHome(t)
 	const shim = "/opt/countersign/bin/countersign"
 	dir := tempHome(t)
 	c, err := Open(context.Background(), Options{Home: dir, Logger: quiet, ShimPath: shim})

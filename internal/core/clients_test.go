@@ -11,13 +11,21 @@ import (
 
 // A config written outside Countersign reaches SubscribeClients from the
 // real watcher; a write announced with ClientsWrote does not.
-func TestSubscribeClientsSeesForeignWrites(t *testing.T) {
+// clientHome points HOME (and every variable that moves a client config)
+// at an empty temp dir, for the core's config watcher.
+func clientHome(t *testing.T) string {
+	t.Helper()
 	h := t.TempDir()
 	t.Setenv("HOME", h)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(h, ".config"))
 	for _, k := range []string{"CLAUDE_CONFIG_DIR", "CODEX_HOME", "COPILOT_HOME", "OPENCODE_CONFIG", "CLINE_MCP_SETTINGS_PATH", "CLINE_DATA_DIR", "CLINE_DIR"} {
 		t.Setenv(k, "")
 	}
+	return h
+}
+
+func TestSubscribeClientsSeesForeignWrites(t *testing.T) {
+	h := clientHome(t)
 	r := start(t, tempHome(t))
 	events, cancel := r.c.SubscribeClients()
 	defer cancel()
