@@ -14,6 +14,7 @@ const run = promisify(execFile);
 const URL = process.env.UI_URL ?? "http://localhost:34115";
 const HOME = process.env.UI_HOME;
 const BIN = process.env.UI_BIN ?? `${repo}build/bin/countersign`;
+const ARTIFACTS = process.env.UI_ARTIFACTS ?? `${repo}test/artifacts`;
 if (!HOME) throw new Error("UI_HOME (the COUNTERSIGN_HOME of the wails dev core) is not set: run test/ui/run.sh");
 const CLIENT_HOME = process.env.UI_CLIENT_HOME;
 if (!CLIENT_HOME) throw new Error("UI_CLIENT_HOME (the HOME of the wails dev process) is not set: run test/ui/run.sh");
@@ -122,6 +123,8 @@ describe("approval timeouts against the real core", () => {
     assert.ok(entry.command.endsWith("/countersign"), `not wrapped within 10 s: ${JSON.stringify(entry)}`);
     assert.deepEqual(entry.args.slice(0, 5), ["shim", "--name", "auto-fs", "--client", "cursor"]);
     assert.deepEqual(entry.args.slice(-4), ["npx", "-y", "@modelcontextprotocol/server-filesystem", "/tmp"]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/ui-settings.png`, fullPage: true });
     await page.getByRole("checkbox", { name: "Wrap new servers automatically" }).uncheck();
   });
 });
