@@ -311,3 +311,37 @@ func TestWrapRemoteMovesLiteralAuthorization(t *testing.T) {
 		t.Errorf("unwrap of the migrated entry: %+v, %v", uch, err)
 	}
 }
+
+// Plain http to another machine is not wrapped unless the person chose it
+// (mcp-remote's --allow-http, carried over); loopback http is fine.
+func TestWrapRemotePlainHTTP(t *testing.T) {
+	src := []byte(`{"mcpServers": {
+  "lan": {"url": "http://10.0.0.5:8080/mcp"},
+  "local": {"url": "http://127.0.0.1:3001/mcp"},
+  "bridge": {"command": "npx", "args": ["-y", "mcp-remote", "http://10.0.0.6/mcp", "--allow-http"]}
+}}`)
+	_, changes, err := Wrap(src, AdapterMCPServers, nil, WrapOptions{ShimPath: testShim, ClientID: "cursor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Change{}
+	for _, ch := range changes {
+		got[ch.Server] = ch
+	}
+	if ch := got["lan"]; ch.Action != ActionSkipped || !strings.Contains(ch.Reason, "plain http") {
+		t.Errorf("lan: %+v", ch)
+	}
+	if ch := got["local"]; ch.Action != ActionWrapped {
+		t.Errorf("local: %+v", ch)
+	}
+	if ch := got["bridge"]; ch.Action != ActionWrapped {
+		t.Errorf("bridge: %+v", ch)
+	}
+	out, _, _ := Wrap(src, AdapterMCPServers, []string{"bridge"}, WrapOptions{ShimPath: testShim, ClientID: "cursor"})
+	servers, _ := Parse(out, AdapterMCPServers)
+	for _, s := range servers {
+		if s.Name == "bridge" && !slices.Contains(s.Args, "--allow-http") {
+			t.Errorf("the bridge's --allow-http was dropped: %q", s.Args)
+		}
+	}
+}

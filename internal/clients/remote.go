@@ -129,7 +129,9 @@ func planDirect(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 			rw.headers = append(rw.headers, m.key+": "+value)
 		}
 	}
-	rw.flags = append(rw.flags, allowHTTP(rw.url)...)
+	if err := checkPlainHTTP(rw.url); err != nil {
+		return nil, err
+	}
 	argv := remoteArgv(opts, e.Name, rw)
 	toks := make([]string, len(argv)-1)
 	for i, s := range argv[1:] {
@@ -169,9 +171,10 @@ func planDirect(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 	return rw, nil
 }
 
-// allowHTTP passes --allow-http for a plain-http URL that is not loopback,
-// which the client config already used without TLS.
-func allowHTTP(u string) []string {
+// checkPlainHTTP refuses a plain-http URL to another machine: the shim only
+// sends credentials over http to loopback unless a person passes
+// --allow-http, and wrap must not make that choice for them.
+func checkPlainHTTP(u string) error {
 	if !strings.HasPrefix(u, "http://") {
 		return nil
 	}
@@ -187,7 +190,7 @@ func allowHTTP(u string) []string {
 	if host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.") {
 		return nil
 	}
-	return []string{"--allow-http"}
+	return fmt.Errorf("remote, not wrapped: %s is plain http to another machine; wrap it by hand with countersign shim --url --allow-http if you accept that", host)
 }
 
 // deleteMember returns the splice that removes member key of the JSON object
@@ -285,11 +288,16 @@ func planBridge(src []byte, a Adapter, e *entry, opts WrapOptions) (*remoteWrap,
 			}
 			i++
 		case flag == "--allow-http":
+			rw.flags = append(rw.flags, "--allow-http") // the person chose it for mcp-remote
 		default:
 			return nil, fmt.Errorf("remote via mcp-remote, not wrapped: its option %q has no equivalent in the shim; wrap it by hand", flag)
 		}
 	}
-	rw.flags = append(rw.flags, allowHTTP(rw.url)...)
+	if !slices.Contains(rw.flags, "--allow-http") {
+		if err := checkPlainHTTP(rw.url); err != nil {
+			return nil, err
+		}
+	}
 	full := remoteArgv(opts, e.Name, rw)
 	toks := make([]string, len(full)-1)
 	for i, s := range full[1:] {
