@@ -258,27 +258,41 @@ func (s *shim) heldPrompt(m message) (bool, error) {
 
 func jsonQuote(s string) string { return string(jsonString(s)) }
 
-// serverBatch looks into a batch from the server while list requests are
-// tracked: a list response inside a batch could carry held items past the
-// review, so it is withheld (the client gets an error for its request) and
-// the rest of the batch goes on as its original bytes. It returns what to
+// serverBatch looks into a batch from the server while calls or list
+// requests are tracked. A list response inside a batch could carry held
+// items past the review, so it is withheld (the client gets an error for
+// its request). A response to a tracked tools/call is completed like one
+// sent alone: recorded, its result scanned, and withheld when that is on.
+// The rest of the batch goes on as its original bytes. It returns what to
 // forward (nil: nothing).
 func (s *shim) serverBatch(line []byte) []byte {
 	var keep [][]byte
-	withheld := false
+	changed := false
 	_, err := eachElement(line, skipSpace(line, 0), func(v []byte) error {
-		if m := classify(v); m.kind == kindResponse {
-			if _, ok := s.takeList(m.id); ok {
-				withheld = true
-				s.cfg.Log.Warn("withheld a list result sent inside a batch")
-				s.toClient.write(rpcError(m.id, -32603, "Countersign withheld this list result: it came inside a batch"))
-				return nil
-			}
+		m := classify(v)
+		if m.kind != kindResponse || m.ambiguous {
+			keep = append(keep, v)
+			return nil
+		}
+		if _, ok := s.takeList(m.id); ok {
+			changed = true
+			s.cfg.Log.Warn("withheld a list result sent inside a batch")
+			s.toClient.write(rpcError(m.id, -32603, "Countersign withheld this list result: it came inside a batch"))
+			return nil
+		}
+		s.mu.Lock()
+		_, isCall := s.inflight[string(m.id)]
+		s.mu.Unlock()
+		if isCall {
+			out := bytes.TrimRight(s.serverResponse(m, v), "\r\n")
+			changed = changed || !bytes.Equal(out, v)
+			keep = append(keep, out)
+			return nil
 		}
 		keep = append(keep, v)
 		return nil
 	})
-	if err != nil || !withheld {
+	if err != nil || !changed {
 		return line
 	}
 	if len(keep) == 0 {
