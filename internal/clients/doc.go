@@ -5,8 +5,13 @@
 // (backup, temp file + fsync + rename, compare-and-swap).
 //
 // Wrap rewrites a stdio entry so the client launches
-// "SHIM shim --name NAME --client ID -- ORIGINAL_COMMAND ARGS..." and Unwrap
-// restores it. Every edit is a splice of the launch fields of one entry; the
+// "SHIM shim --name NAME --client ID -- ORIGINAL_COMMAND ARGS..." (a remote
+// entry: "SHIM shim --name NAME --client ID --url URL [--header H]...") and
+// Unwrap restores it; Apply runs either over the configs of a client with
+// backups and the journal, for the CLI, the desktop app and the core's
+// auto-wrap alike. With migration, plaintext secrets of the wrapped entries
+// move into the keychain (through internal/vault) and secret:NAME
+// references take their place. Every edit is a splice inside one entry; the
 // rest of the file (comments, key order, indentation, tabs, CRLF, trailing
 // commas, unicode, placeholders such as ${input:x}) is never re-encoded, and
 // every result is re-parsed with the format's own parser (hujson, yaml.v3,
@@ -16,5 +21,6 @@
 // writes a config it could not fully parse, and never puts a secret value in
 // an error, a log line or a discovery result: secret detection reports field
 // names only. Backups and journal records can hold the original bytes of a
-// file or entry; callers store them user-only (0600).
+// file or entry; they are stored user-only (0600), and after a migration
+// the moved values are scrubbed from the backups and never journaled.
 package clients
