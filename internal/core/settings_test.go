@@ -226,7 +226,10 @@ func TestTrustReadOnlyClaims(t *testing.T) {
 	// an unclaimed tool still waits for a person
 	hctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { r.api.Hold(hctx, localapi.CallRequest{ID: "ro2", SessionID: sid, Tool: "write_file", TimeoutMS: 30000}); close(done) }()
+	go func() {
+		r.api.Hold(hctx, localapi.CallRequest{ID: "ro2", SessionID: sid, Tool: "write_file", TimeoutMS: 30000})
+		close(done)
+	}()
 	for len(r.c.Pending()) == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
