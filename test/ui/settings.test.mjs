@@ -98,11 +98,19 @@ describe("approval timeouts against the real core", () => {
     await settings();
     await page.getByRole("button", { name: `remove the timeout of ${SERVER}` }).click();
     await page.getByRole("table", { name: "timeouts per server" }).waitFor({ state: "detached", timeout: 5_000 });
-    const held = shim.call("echo", { message: "timeout-default" });
-    const { id, seconds } = await heldWait();
+    // The core pushes the change to the running shim asynchronously: a call
+    // made in that instant may still get the old value, so call until the
+    // new one is in force (each held call is denied before the next).
+    let seconds;
+    for (let i = 0; i < 25 && seconds !== 120; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 200));
+      const held = shim.call("echo", { message: `timeout-default-${i}` });
+      const w = await heldWait();
+      await cli("deny", w.id);
+      await held.reply;
+      seconds = w.seconds;
+    }
     assert.equal(seconds, 120, "the held call waits the default timeout");
-    await cli("deny", id);
-    await held.reply;
     await page.reload();
     await settings();
     assert.equal(await page.getByRole("textbox", { name: "default timeout" }).inputValue(), "2m", "the default is kept by the core");
