@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { argConds, globLiteral } from './argrule'
+import { argConds, chosenConds, condRows, globLiteral } from './argrule'
 
 describe('globLiteral', () => {
   it.each([
@@ -21,5 +21,18 @@ describe('argConds', () => {
     expect(argConds(null)).toEqual([])
     expect(argConds(['a'])).toEqual([])
     expect(argConds('s')).toEqual([])
+  })
+})
+
+describe('condRows and chosenConds', () => {
+  it('prefill every string argument in use, and keep only the rows left in use, with their edited globs', () => {
+    const rows = condRows({ path: '/tmp/a*b', mode: 'r', n: 3 })
+    expect(rows).toEqual([
+      { path: 'path', glob: '/tmp/a\\*b', use: true },
+      { path: 'mode', glob: 'r', use: true },
+    ])
+    rows[0].glob = '/tmp/**'
+    rows[1].use = false
+    expect(chosenConds(rows)).toEqual([{ path: 'path', glob: '/tmp/**' }])
   })
 })

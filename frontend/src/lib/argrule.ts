@@ -33,3 +33,20 @@ export function argRule(call: PendingCall, conds: ArgCond[]): NewRule {
     note: `from the approval of ${call.tool} at ${new Date().toISOString()}`,
   }
 }
+
+/** One editable condition of the "these argument values" choice. */
+export interface CondRow {
+  path: string
+  glob: string
+  use: boolean
+}
+
+/** The editable conditions prefilled from a call's arguments, all in use. */
+export function condRows(args: unknown): CondRow[] {
+  return argConds(args).map((c) => ({ path: c.path, glob: c.glob ?? '', use: true }))
+}
+
+/** The conditions a person kept. */
+export function chosenConds(rows: CondRow[]): ArgCond[] {
+  return rows.filter((r) => r.use).map((r) => ({ path: r.path, glob: r.glob }))
+}
