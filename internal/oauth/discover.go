@@ -64,20 +64,12 @@ func Discover(ctx context.Context, hc *http.Client, server *url.URL, challenge s
 		locs = protectedResourceURLs(server)
 	}
 	var pr *ProtectedResource
-	var tried []string
-	for _, loc := range locs {
-		b, err := getJSON(ctx, hc, loc)
-		if errors.Is(err, errNoDocument) {
-			tried = append(tried, err.Error())
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if pr, err = ParseProtectedResource(b, server); err != nil {
-			return nil, err
-		}
-		break
+	tried, err := firstDocument(ctx, hc, locs, func(b []byte) (err error) {
+		pr, err = ParseProtectedResource(b, server)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if pr == nil {
 		return nil, fmt.Errorf("oauth: %w (%s)", ErrNoOAuth, strings.Join(tried, "; "))
@@ -88,20 +80,12 @@ func Discover(ctx context.Context, hc *http.Client, server *url.URL, challenge s
 		return nil, err
 	}
 	var meta *AuthServer
-	tried = nil
-	for _, loc := range authServerURLs(iu) {
-		b, err := getJSON(ctx, hc, loc)
-		if errors.Is(err, errNoDocument) {
-			tried = append(tried, err.Error())
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if meta, err = ParseAuthServer(b, issuer); err != nil {
-			return nil, err
-		}
-		break
+	tried, err = firstDocument(ctx, hc, authServerURLs(iu), func(b []byte) (err error) {
+		meta, err = ParseAuthServer(b, issuer)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if meta == nil {
 		return nil, fmt.Errorf("oauth: no metadata for authorization server %s (%s)", issuer, strings.Join(tried, "; "))
@@ -147,4 +131,24 @@ func newHTTPClient(base *http.Client) *http.Client {
 		return err
 	}
 	return c
+}
+
+// firstDocument fetches the well-known locations in order and hands the
+// first document found to parse; it returns why each earlier one was
+// missing. A location that errors otherwise, or a document parse refuses,
+// ends the search with that error.
+func firstDocument(ctx context.Context, hc *http.Client, locs []string, parse func([]byte) error) ([]string, error) {
+	var tried []string
+	for _, loc := range locs {
+		b, err := getJSON(ctx, hc, loc)
+		if errors.Is(err, errNoDocument) {
+			tried = append(tried, err.Error())
+			continue
+		}
+		if err != nil {
+			return tried, err
+		}
+		return tried, parse(b)
+	}
+	return tried, nil
 }
