@@ -34,7 +34,7 @@ NAME is the server's name, the same as the shim's --name.`,
 	return cmd
 }
 
-// authEntry is one line of `auth list --json`. Never a token.
+// authListCmd lists the sign-ins (oauth.SignIn: never a token).
 func (e *env) authListCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
